@@ -1,0 +1,38 @@
+"""Typed errors of the domain core.
+
+The core raises these; the HTTP layer maps each class to one status code in a
+single place (``handlers/base.py``).  Messages are shown to users verbatim, so
+they must say what went wrong and never contain secrets.
+"""
+
+
+class SkillsError(Exception):
+    """Base class: ``str(err)`` is the user-facing message."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class Invalid(SkillsError):
+    """Bad input: malformed URL, name, payload, or an impossible request (400)."""
+
+
+class Forbidden(SkillsError):
+    """Refused by policy: GitHub import disabled, managed skill, ... (403)."""
+
+
+class NotFound(SkillsError):
+    """No such skill, file or upstream object (404)."""
+
+
+class Conflict(SkillsError):
+    """Exists already, locally modified, or busy (409)."""
+
+
+class Gone(SkillsError):
+    """The upstream path a tracking skill follows no longer exists (410)."""
+
+
+class UpstreamError(SkillsError):
+    """GitHub failed: network, 5xx, timeout, rate limit, bad archive (502)."""
