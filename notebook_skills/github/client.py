@@ -1,0 +1,229 @@
+"""Async GitHub REST client: allowlisted, no auto-redirects, token to the API host only."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+from urllib.parse import quote, urljoin
+
+import httpx
+
+from .allowlist import HostAllowlist, split_host
+from .errors import ArchiveTooLarge, GitHubNotFound, GitHubUnavailable, RateLimited
+from .tokens import TokenProvider
+from .urls import GitHubLocation, parse_github_url
+
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+_CHUNK = 64 * 1024
+
+
+def _origin(url: str) -> tuple[str, int]:
+    host, port = split_host(url)
+    return host, port or 443
+
+
+def _reset_iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class GitHubClient:
+    def __init__(
+        self,
+        *,
+        github_url: str = "https://github.com",
+        github_api_url: str = "https://api.github.com",
+        extra_allowed_hosts: Iterable[str] = (),
+        timeout: float = 30.0,
+        max_archive_mb: float = 100,
+        token_provider: TokenProvider | None = None,
+        user_agent: str = "notebook-skills",
+    ):
+        self.github_url = github_url.rstrip("/")
+        self.api_url = github_api_url.rstrip("/")
+        self.allowlist = HostAllowlist(self.github_url, self.api_url, extra_allowed_hosts)
+        self.max_archive_bytes = int(max_archive_mb * 1024 * 1024)
+        self._tokens = token_provider or TokenProvider()
+        self._api_origin = _origin(self.api_url)
+        # trust_env keeps httpx's SSL_CERT_FILE/SSL_CERT_DIR handling; verify stays on
+        self._http = httpx.AsyncClient(
+            timeout=timeout,
+            follow_redirects=False,
+            headers={
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": "2022-11-28",
+                "User-Agent": user_agent,
+            },
+        )
+
+    def parse_url(self, url: str) -> GitHubLocation:
+        return parse_github_url(url, github_url=self.github_url, allowlist=self.allowlist)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- API calls -----------------------------------------------------------
+
+    async def default_branch(self, owner: str, repo: str) -> str:
+        resp = await self._request(self._repo_url(owner, repo), what=f"repository {owner}/{repo}")
+        branch = _json(resp, "repository").get("default_branch")
+        if not isinstance(branch, str) or not branch:
+            raise GitHubUnavailable(f"{self._host(resp)} returned no default branch for {owner}/{repo}")
+        return branch
+
+    async def probe(self, owner: str, repo: str, ref: str, path: str) -> str | None:
+        """Newest commit on ``ref`` that touched ``path`` (None: path absent there)."""
+        params = {"sha": ref, "per_page": "1"}
+        if path:
+            params["path"] = path
+        what = f"commits of {owner}/{repo}@{ref}"
+        resp = await self._request(self._repo_url(owner, repo) + "/commits", what=what, params=params)
+        data = _json(resp, "commit list")
+        if not isinstance(data, list):
+            raise GitHubUnavailable(f"{self._host(resp)} returned an unexpected commit list")
+        if not data:
+            return None
+        sha = data[0].get("sha") if isinstance(data[0], dict) else None
+        if not isinstance(sha, str) or not _SHA.match(sha):
+            raise GitHubUnavailable(f"{self._host(resp)} returned a malformed commit SHA")
+        return sha
+
+    async def download_archive(self, owner: str, repo: str, sha: str, dest: Path) -> int:
+        """Stream the tarball of commit ``sha`` to ``dest``; returns bytes written."""
+        if not isinstance(sha, str) or not _SHA.match(sha):
+            raise ValueError("download_archive needs a 40-hex commit SHA, not a branch or tag")
+        what = f"archive of {owner}/{repo}@{sha[:7]}"
+        url = self._repo_url(owner, repo) + f"/tarball/{sha}"
+        resp = await self._request(url, what=what, stream=True)
+        try:
+            if resp.is_redirect:
+                location = resp.headers.get("location", "")
+                await resp.aclose()
+                target = urljoin(url, location)
+                self.allowlist.check(target)  # before any connection to it
+                resp = await self._request(target, what=what, stream=True, redirected=True)
+            return await self._save(resp, Path(dest), what)
+        finally:
+            await resp.aclose()
+
+    # -- plumbing ------------------------------------------------------------
+
+    def _repo_url(self, owner: str, repo: str) -> str:
+        return f"{self.api_url}/repos/{quote(owner, safe='')}/{quote(repo, safe='')}"
+
+    @staticmethod
+    def _host(resp_or_url: httpx.Response | str) -> str:
+        url = resp_or_url.request.url if isinstance(resp_or_url, httpx.Response) else httpx.URL(resp_or_url)
+        return url.netloc.decode("ascii", "replace")
+
+    async def _request(
+        self,
+        url: str,
+        *,
+        what: str,
+        params: dict[str, str] | None = None,
+        stream: bool = False,
+        redirected: bool = False,
+    ) -> httpx.Response:
+        self.allowlist.check(url)
+        headers = {}
+        # the token goes to the API origin only, and never on a redirect hop
+        if not redirected and _origin(url) == self._api_origin:
+            token = await self._tokens.get()
+            if token:
+                headers["Authorization"] = f"Bearer {token}"
+        host = self._host(url)
+        request = self._http.build_request("GET", url, params=params, headers=headers)
+        try:
+            resp = await self._http.send(request, stream=stream)
+        except httpx.TimeoutException:
+            raise GitHubUnavailable(f"Timed out fetching the {what} from {host}") from None
+        except httpx.HTTPError as exc:
+            raise GitHubUnavailable(
+                f"Could not fetch the {what} from {host}: {type(exc).__name__}"
+            ) from None
+        if resp.status_code < 300 or (resp.is_redirect and not redirected):
+            return resp
+        try:
+            if stream:
+                await resp.aread()
+            raise self._error(resp, what, host)
+        finally:
+            await resp.aclose()
+
+    def _error(self, resp: httpx.Response, what: str, host: str) -> Exception:
+        status = resp.status_code
+        limited = self._rate_limit(resp)
+        if limited:
+            return limited
+        if status == 404 or (status == 422 and "No commit found" in resp.text):
+            return GitHubNotFound(
+                f"GitHub has no {what} (or it is private and no token with access is configured)"
+            )
+        if status == 401:
+            return GitHubUnavailable(
+                f"GitHub rejected the token (401 from {host}); check GITHUB_TOKEN / GH_TOKEN / gh auth"
+            )
+        if 300 <= status < 400:
+            return GitHubUnavailable(f"Too many redirects fetching the {what} from {host}")
+        return GitHubUnavailable(f"GitHub error {status} fetching the {what} from {host}")
+
+    @staticmethod
+    def _rate_limit(resp: httpx.Response) -> RateLimited | None:
+        if resp.status_code not in (403, 429):
+            return None
+        h = resp.headers
+        reset: float | None = None
+        if h.get("retry-after", "").strip().isdigit():
+            reset = datetime.now(timezone.utc).timestamp() + int(h["retry-after"])
+        elif h.get("x-ratelimit-remaining") == "0":
+            try:
+                reset = float(h.get("x-ratelimit-reset", ""))
+            except ValueError:
+                reset = None
+            if reset is None:
+                return RateLimited("GitHub API rate limit exceeded; reset time unknown")
+        if reset is None:
+            return None
+        return RateLimited(f"GitHub API rate limit exceeded; resets at {_reset_iso(reset)}")
+
+    async def _save(self, resp: httpx.Response, dest: Path, what: str) -> int:
+        cap = self.max_archive_bytes
+        if resp.is_redirect:
+            raise GitHubUnavailable(f"Too many redirects fetching the {what}")
+        declared = resp.headers.get("content-length", "")
+        if cap and declared.isdigit() and int(declared) > cap:
+            raise self._too_large(what)
+        written = 0
+        try:
+            with open(dest, "wb") as fh:
+                try:
+                    # decoded bytes: a transfer-level Content-Encoding is not the archive
+                    async for chunk in resp.aiter_bytes(_CHUNK):
+                        written += len(chunk)
+                        if cap and written > cap:
+                            raise self._too_large(what)
+                        fh.write(chunk)
+                except httpx.TimeoutException:
+                    raise GitHubUnavailable(f"Timed out downloading the {what}") from None
+                except httpx.HTTPError as exc:
+                    raise GitHubUnavailable(
+                        f"Download of the {what} failed: {type(exc).__name__}"
+                    ) from None
+        except BaseException:
+            dest.unlink(missing_ok=True)  # never leave a partial archive behind
+            raise
+        return written
+
+    def _too_large(self, what: str) -> ArchiveTooLarge:
+        mb = self.max_archive_bytes / (1024 * 1024)
+        return ArchiveTooLarge(f"The {what} exceeds max_archive_mb ({mb:g} MB)")
+
+
+def _json(resp: httpx.Response, what: str):
+    try:
+        return resp.json()
+    except ValueError:
+        raise GitHubUnavailable(f"{GitHubClient._host(resp)} returned invalid JSON for the {what}") from None
+

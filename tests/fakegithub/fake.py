@@ -1,0 +1,239 @@
+"""FakeGitHub: a GitHub-Enterprise-shaped HTTPS server for offline tests.
+
+Web at ``https://localhost:PORT``, API at ``https://localhost:PORT/api/v3``,
+archives via a 302 to ``/_codeload/...`` (like GHE).  State and fault switches
+are set from the test thread; the server thread reads them under a lock.
+"""
+
+from __future__ import annotations
+
+import ssl
+import threading
+from dataclasses import dataclass, field
+
+import tornado.web
+import trustme
+
+from .repos import Repo, build_tarball  # noqa: F401  (build_tarball re-exported)
+from .server import DOCS, FakeHandler, ServerThread, bind
+
+ENDPOINTS = ("repo", "commits", "tarball", "codeload")
+
+
+@dataclass
+class LoggedRequest:
+    method: str
+    host: str  # host name without port, e.g. "localhost" or "127.0.0.1"
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]  # lower-case keys
+    endpoint: str = field(default="other", repr=False)
+
+
+def _bytes(v: str | bytes) -> bytes:
+    return v.encode("utf-8") if isinstance(v, str) else bytes(v)
+
+
+def _norm(path: str) -> str:
+    return path.strip("/")
+
+
+class FakeGitHub:
+    def __init__(self, ca: trustme.CA, *, port: int = 0):
+        self._ca = ca
+        self._port = port
+        self._lock = threading.RLock()
+        self._thread: ServerThread | None = None
+        self.url = self.api_url = ""
+        self.requests: list[LoggedRequest] = []
+        self.reset()
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def start(self) -> FakeGitHub:
+        socks = bind(self._port)
+        self.port = socks[0].getsockname()[1]
+        self.url = f"https://localhost:{self.port}"
+        self.api_url = f"{self.url}/api/v3"
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self._ca.issue_cert("localhost", "127.0.0.1", "::1").configure_cert(ctx)
+        app = tornado.web.Application(
+            [(r"/.*", FakeHandler, {"fake": self})], default_handler_class=FakeHandler,
+            default_handler_args={"fake": self},
+        )
+        self._thread = ServerThread(app, ctx, socks)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread:
+            self._thread.stop()
+            self._thread = None
+
+    def __enter__(self) -> FakeGitHub:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._repos: dict[tuple[str, str], Repo] = {}
+            self._faults: dict[str, list] = {}
+            self._limits: dict[str, tuple[int, int | None]] = {}
+            self.truncate_archives = False
+            self.redirect_foreign = False
+            self.latency = 0.0
+            self.require_token: str | None = None
+            self.requests.clear()
+
+    # -- repositories ----------------------------------------------------------
+
+    def _repo(self, owner: str, repo: str) -> Repo:
+        try:
+            return self._repos[(owner.lower(), repo.lower())]
+        except KeyError:
+            raise KeyError(f"fake GitHub has no repo {owner}/{repo}") from None
+
+    def add_repo(self, owner, repo, files, *, default_branch="main", message="initial") -> str:
+        with self._lock:
+            r = Repo(owner, repo, default_branch, id=len(self._repos) + 1000)
+            sha = r.add_commit({_norm(p): _bytes(v) for p, v in files.items()}, None, message)
+            r.branches[default_branch] = sha
+            self._repos[(owner.lower(), repo.lower())] = r
+            return sha
+
+    def commit(self, owner, repo, files, *, branch=None, message="update") -> str:
+        with self._lock:
+            r = self._repo(owner, repo)
+            branch = branch or r.default_branch
+            parent = r.branches[branch]
+            tree = dict(r.commits[parent].tree)
+            for path, value in files.items():
+                if value is None:
+                    tree.pop(_norm(path), None)
+                else:
+                    tree[_norm(path)] = _bytes(value)
+            sha = r.add_commit(tree, parent, message)
+            r.branches[branch] = sha
+            return sha
+
+    def delete_repo(self, owner, repo) -> None:
+        with self._lock:
+            self._repos.pop((owner.lower(), repo.lower()), None)
+
+    def head(self, owner, repo, branch=None) -> str:
+        with self._lock:
+            r = self._repo(owner, repo)
+            return r.branches[branch or r.default_branch]
+
+    def create_branch(self, owner, repo, branch, from_ref=None) -> str:
+        with self._lock:
+            r = self._repo(owner, repo)
+            sha = r.resolve(from_ref)
+            if sha is None:
+                raise KeyError(f"unknown ref {from_ref!r}")
+            r.branches[branch] = sha
+            return sha
+
+    def create_tag(self, owner, repo, tag, from_ref=None) -> str:
+        with self._lock:
+            r = self._repo(owner, repo)
+            sha = r.resolve(from_ref)
+            if sha is None:
+                raise KeyError(f"unknown ref {from_ref!r}")
+            r.tags[tag] = sha
+            return sha
+
+    def set_archive(self, owner, repo, sha, data: bytes) -> None:
+        with self._lock:
+            self._repo(owner, repo).archives[sha] = bytes(data)
+
+    # -- faults and log --------------------------------------------------------
+
+    def fail(self, endpoint: str, status: int = 500, *, times: int | None = None) -> None:
+        assert endpoint in ENDPOINTS, endpoint
+        with self._lock:
+            self._faults[endpoint] = [status, times]
+
+    def rate_limit(self, endpoint: str, *, reset_at: int, retry_after: int | None = None) -> None:
+        assert endpoint in ENDPOINTS, endpoint
+        with self._lock:
+            self._limits[endpoint] = (reset_at, retry_after)
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    def requests_to(self, endpoint: str) -> list[LoggedRequest]:
+        with self._lock:
+            return [r for r in self.requests if r.endpoint == endpoint]
+
+    # -- called from the server thread ----------------------------------------
+
+    def _log(self, kind, req) -> None:
+        query = {k: v[-1].decode("utf-8", "replace") for k, v in req.query_arguments.items()}
+        headers = {k.lower(): v for k, v in req.headers.items()}
+        with self._lock:
+            self.requests.append(LoggedRequest(req.method, req.host_name, req.path, query, headers, kind))
+
+    def _take_fault(self, kind):
+        with self._lock:
+            if kind in self._limits:
+                reset_at, retry_after = self._limits[kind]
+                body = {"message": "API rate limit exceeded (fake)", "documentation_url": DOCS}
+                if retry_after is not None:
+                    return 429, {"Retry-After": str(retry_after)}, body
+                headers = {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "0",
+                           "X-RateLimit-Used": "60", "X-RateLimit-Reset": str(reset_at)}
+                return 403, headers, body
+            fault = self._faults.get(kind)
+            if fault is None:
+                return None
+            status, times = fault
+            if times is not None:
+                fault[1] = times - 1
+                if fault[1] <= 0:
+                    del self._faults[kind]
+            return status, {}, {"message": f"Fake failure {status}", "documentation_url": DOCS}
+
+    def _respond(self, kind, groups, query):
+        with self._lock:
+            owner, name = groups[0], groups[1]
+            repo = self._repos.get((owner.lower(), name.lower()))
+            if repo is None:
+                return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
+            if kind == "repo":
+                return 200, {}, repo.repo_json(self.url)
+            if kind == "commits":
+                return self._commits(repo, groups[2], query)
+            if kind == "tarball":
+                sha = repo.resolve(groups[2])
+                if sha is None:
+                    return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
+                host = "127.0.0.1" if self.redirect_foreign else "localhost"
+                loc = f"https://{host}:{self.port}/_codeload/{repo.owner}/{repo.name}/legacy.tar.gz/{sha}"
+                return 302, {"Location": loc}, b""
+            sha = repo.resolve(groups[2])  # codeload
+            if sha is None:
+                return 404, {}, b"404: Not Found"
+            data = repo.tarball(sha)
+            if self.truncate_archives:
+                data = data[: len(data) // 2]
+            return 200, {
+                "Content-Type": "application/x-gzip",
+                "Content-Disposition": f"attachment; filename={repo.owner}-{repo.name}-{sha[:7]}.tar.gz",
+            }, data
+
+    def _commits(self, repo: Repo, single: str | None, query):
+        ref = single or query.get("sha")
+        sha = repo.resolve(ref)
+        if sha is None:
+            return 422, {}, {"message": f"No commit found for SHA: {ref}", "documentation_url": DOCS}
+        if single:
+            return 200, {}, repo.commit_json(repo.commits[sha], self.api_url)
+        per_page = max(1, min(100, int(query.get("per_page") or 30)))
+        page = max(1, int(query.get("page") or 1))
+        hits = repo.touching(sha, query.get("path", ""))
+        chunk = hits[(page - 1) * per_page : page * per_page]
+        return 200, {}, [repo.commit_json(c, self.api_url) for c in chunk]

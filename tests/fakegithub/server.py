@@ -1,0 +1,144 @@
+"""Tornado side of the fake GitHub: one handler routing every request, run in a
+background thread with its own event loop so any test style can use it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import socket
+import ssl
+import threading
+from typing import TYPE_CHECKING
+
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
+
+if TYPE_CHECKING:
+    from .fake import FakeGitHub
+
+DOCS = "https://docs.github.com/rest"
+_ROUTES = [
+    ("repo", re.compile(r"^/api/v3/repos/([^/]+)/([^/]+)/?$")),
+    ("commits", re.compile(r"^/api/v3/repos/([^/]+)/([^/]+)/commits(?:/(.+))?$")),
+    ("tarball", re.compile(r"^/api/v3/repos/([^/]+)/([^/]+)/tarball(?:/(.+))?$")),
+    ("codeload", re.compile(r"^/_codeload/([^/]+)/([^/]+)/legacy\.tar\.gz/(.+)$")),
+]
+
+
+def classify(path: str) -> tuple[str, tuple]:
+    for kind, rx in _ROUTES:
+        m = rx.match(path)
+        if m:
+            return kind, m.groups()
+    return "other", ()
+
+
+class FakeHandler(tornado.web.RequestHandler):
+    def initialize(self, fake: FakeGitHub) -> None:
+        self.fake = fake
+
+    def check_xsrf_cookie(self) -> None:  # an API, not a web form
+        pass
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        self.finish({"message": self._reason, "documentation_url": DOCS})
+
+    def send_json(self, data, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps(data))
+
+    def not_found(self) -> None:
+        self.send_json({"message": "Not Found", "documentation_url": DOCS}, 404)
+
+    async def get(self, *_args) -> None:
+        req = self.request
+        kind, groups = classify(req.path)
+        self.fake._log(kind, req)  # logged before any fault applies
+        if self.fake.latency:
+            await asyncio.sleep(self.fake.latency)
+        fault = self.fake._take_fault(kind)
+        if fault is not None:
+            status, headers, body = fault
+            for k, v in headers.items():
+                self.set_header(k, v)
+            return self.send_json(body, status)
+        if req.path.startswith("/api/v3/") and not self._token_ok():
+            return self.not_found()  # private repos look absent without a token
+        if kind == "other":
+            return self.not_found()
+        status, headers, body = self.fake._respond(kind, groups, {k: v[-1].decode() for k, v in req.query_arguments.items()})
+        for k, v in headers.items():
+            self.set_header(k, v)
+        if isinstance(body, bytes):
+            self.set_status(status)
+            self.finish(body)
+        else:
+            self.send_json(body, status)
+
+    post = put = delete = patch = get
+
+    def _token_ok(self) -> bool:
+        need = self.fake.require_token
+        return need is None or self.request.headers.get("Authorization") == f"Bearer {need}"
+
+
+def bind(port: int) -> list[socket.socket]:
+    """127.0.0.1 (and ::1 when available) on one port: 'localhost' may resolve to either."""
+    socks = tornado.netutil.bind_sockets(port, "127.0.0.1")
+    real_port = socks[0].getsockname()[1]
+    try:
+        socks += tornado.netutil.bind_sockets(real_port, "::1")
+    except OSError:
+        pass  # no IPv6 loopback here; 127.0.0.1 suffices
+    return socks
+
+
+class ServerThread:
+    """Runs a tornado HTTPS server on its own loop in a daemon thread."""
+
+    def __init__(self, app: tornado.web.Application, ssl_ctx: ssl.SSLContext, socks: list[socket.socket]):
+        self._app, self._ssl, self._socks = app, ssl_ctx, socks
+        self._ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: tornado.httpserver.HTTPServer | None = None
+        self._thread = threading.Thread(target=self._run, name="fake-github", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("fake GitHub server did not start")
+
+    def _run(self) -> None:
+        loop = self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+
+        async def boot():
+            self._server = tornado.httpserver.HTTPServer(self._app, ssl_options=self._ssl)
+            self._server.add_sockets(self._socks)
+
+        loop.run_until_complete(boot())
+        self._ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    def stop(self) -> None:
+        if self._loop is None:
+            return
+
+        async def shutdown():
+            self._server.stop()
+            try:
+                await asyncio.wait_for(self._server.close_all_connections(), 5)
+            except asyncio.TimeoutError:
+                pass
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop = None
