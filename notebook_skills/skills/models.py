@@ -1,0 +1,116 @@
+"""Wire models (pydantic): what the REST API answers and accepts.
+
+Field names are the contract's snake_case; the frontend maps them in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Scope = Literal["user", "project"]
+
+
+class Skill(BaseModel):
+    name: str
+    scope: Scope
+    description: str = ""
+    source: Optional[str] = None
+    tracks_upstream: bool = False
+    tracking_ref: Optional[str] = None
+    managed: bool = False
+    managed_source: Optional[str] = None
+    managed_ref: Optional[str] = None
+    locally_modified: bool = False
+    orphaned: bool = False
+    update_available: Optional[bool] = None
+    pending_ref: Optional[str] = None
+    problems: list[str] = Field(default_factory=list)
+
+
+class SkillDetail(Skill):
+    body: str = ""
+    frontmatter: dict[str, Any] = Field(default_factory=dict)
+    files: list[str] = Field(default_factory=list)
+
+
+class Source(BaseModel):
+    kind: Literal["skill", "repo", "marketplace"]
+    owner: str
+    repo: str
+    ref: str
+    sha: str
+
+
+class Candidate(BaseModel):
+    path: str
+    name: str
+    description: str = ""
+    files: list[str] = Field(default_factory=list)
+    exists: dict[str, bool] = Field(default_factory=dict)
+    plugin: Optional[str] = None
+    problems: list[str] = Field(default_factory=list)
+
+
+class PreviewError(BaseModel):
+    plugin: Optional[str] = None
+    path: Optional[str] = None
+    message: str
+
+
+class Preview(BaseModel):
+    source: Source
+    skills: list[Candidate]
+    errors: list[PreviewError] = Field(default_factory=list)
+
+
+class SyncResult(BaseModel):
+    updated: bool
+    ref: str
+
+
+# ---- request bodies -------------------------------------------------------
+
+
+class _Body(BaseModel):
+    # Unknown keys are a client bug worth a clear 400, not silent acceptance.
+    model_config = ConfigDict(extra="forbid")
+
+
+class CreateSkillBody(_Body):
+    scope: Scope
+    name: str
+    description: str
+    body: str = ""
+
+
+class UpdateSkillBody(_Body):
+    description: Optional[str] = None
+    body: Optional[str] = None
+    tracks_upstream: Optional[bool] = None
+
+
+class RenameBody(_Body):
+    new_name: str
+
+
+class FileBody(_Body):
+    content: str
+
+
+class PreviewBody(_Body):
+    url: str
+
+
+class ImportBody(_Body):
+    url: str
+    scope: Scope
+    name: Optional[str] = None
+    tracks_upstream: bool = False
+    overwrite: bool = False
+    paths: Optional[list[str]] = None
+
+
+class SyncBody(_Body):
+    force: bool = False

@@ -1,0 +1,355 @@
+"""GitHub-facing skill operations: preview, import, sync and sync-all.
+
+Every path that replaces a bundle stages the complete new bundle in the scope's
+bookkeeping dir and swaps it in with ``rename``; any failure before the swap
+leaves the installed bundle untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+import shutil
+import tempfile
+from contextlib import asynccontextmanager
+from pathlib import Path, PurePosixPath
+from typing import AsyncIterator, Optional
+
+from ..errors import Conflict, Gone, Invalid, NotFound, SkillsError
+from ..github import GitHubLocation, GitHubNotFound, extract_subtree
+from .frontmatter import PRODUCT_KEYS, parse_skill_md, set_frontmatter_keys
+from .hashing import content_sha256
+from .models import Candidate, Preview, PreviewError, SkillDetail, Source, SyncResult
+from .names import derive_name, validate_name
+from .store import ScopeStore, SkillMeta
+
+log = logging.getLogger(__name__)
+SKILL_MD = "SKILL.md"
+
+
+class ArchiveFetcher:
+    """Downloads each (owner, repo, sha) archive at most once per operation."""
+
+    def __init__(self, github, tmp_root: Path) -> None:
+        self.github = github
+        self._tmp_root = tmp_root
+        self._dir: Optional[Path] = None
+        self._tasks: dict[tuple[str, str, str], asyncio.Future] = {}
+
+    async def get(self, owner: str, repo: str, sha: str) -> Path:
+        key = (owner.lower(), repo.lower(), sha)
+        task = self._tasks.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._download(owner, repo, sha, len(self._tasks)))
+            self._tasks[key] = task
+        # shield: one waiter being cancelled must not abort a download others share.
+        return await asyncio.shield(task)
+
+    async def _download(self, owner: str, repo: str, sha: str, index: int) -> Path:
+        if self._dir is None:
+            self._tmp_root.mkdir(parents=True, exist_ok=True)
+            self._dir = Path(tempfile.mkdtemp(prefix="archives-", dir=self._tmp_root))
+        dest = self._dir / f"{index}.tar.gz"
+        await self.github.download_archive(owner, repo, sha, dest)
+        return dest
+
+    def close(self) -> None:
+        for task in self._tasks.values():
+            if task.done() and not task.cancelled():
+                task.exception()  # mark retrieved; the error was reported to a caller
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+
+@dataclasses.dataclass
+class Resolved:
+    """A GitHub URL resolved to a commit and extracted into a work dir."""
+
+    loc: GitHubLocation
+    ref: str
+    sha: str
+    work: Path
+    kind: str
+    candidates: list[str]  # folders (relative to work, '' = work itself) holding SKILL.md
+
+    def repo_path(self, rel: str) -> str:
+        return str(PurePosixPath(self.loc.path, rel)) if rel else self.loc.path
+
+
+def _discover(work: Path) -> list[str]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(work):
+        dirnames[:] = sorted(d for d in dirnames if d != ".git")
+        if SKILL_MD in filenames:
+            rel = os.path.relpath(dirpath, work)
+            found.append("" if rel == "." else Path(rel).as_posix())
+    return found
+
+
+def _files_under(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+class Upstream:
+    def __init__(self, manager) -> None:
+        self.m = manager
+
+    @property
+    def github(self):
+        return self.m.github
+
+    # ---- resolving ---------------------------------------------------------
+
+    @asynccontextmanager
+    async def _resolve(self, url: str, store: ScopeStore) -> AsyncIterator[Resolved]:
+        self.m.require_github()
+        if not isinstance(url, str) or not url.strip():
+            raise Invalid("Enter a GitHub URL or owner/repo.")
+        loc = self.github.parse_url(url.strip())
+        ref = loc.ref or await self.github.default_branch(loc.owner, loc.repo)
+        sha = await self.github.probe(loc.owner, loc.repo, ref, loc.path)
+        if sha is None:
+            where = f"'{loc.path}'" if loc.path else "anything"
+            raise NotFound(f"There is no {where} on '{ref}' in {loc.owner}/{loc.repo}.")
+        fetcher = ArchiveFetcher(self.github, store.tmp_dir())
+        work = Path(tempfile.mkdtemp(prefix="import-", dir=store.tmp_dir()))
+        try:
+            archive = await fetcher.get(loc.owner, loc.repo, sha)
+            await asyncio.to_thread(
+                extract_subtree, archive, loc.path, work, max_bytes=self.m.max_extract_bytes
+            )
+            candidates = await asyncio.to_thread(_discover, work)
+            kind = "skill" if (work / SKILL_MD).is_file() else "repo"
+            if kind == "skill":
+                candidates = [""]
+            yield Resolved(loc=loc, ref=ref, sha=sha, work=work, kind=kind, candidates=candidates)
+        finally:
+            fetcher.close()
+            await asyncio.to_thread(shutil.rmtree, work, True)
+
+    # ---- preview -----------------------------------------------------------
+
+    async def preview(self, url: str) -> Preview:
+        store = self.m.stores["user"]
+        async with self._resolve(url, store) as res:
+            return await asyncio.to_thread(self._preview_sync, res)
+
+    def _preview_sync(self, res: Resolved) -> Preview:
+        skills: list[Candidate] = []
+        errors: list[PreviewError] = []
+        for rel in res.candidates:
+            folder = res.work / rel
+            path = res.repo_path(rel)
+            try:
+                doc = parse_skill_md((folder / SKILL_MD).read_bytes())
+                fm = doc.frontmatter
+                name = derive_name(_str(fm.get("name")), PurePosixPath(path).name or None, res.loc.repo)
+            except SkillsError as err:
+                errors.append(PreviewError(path=path or None, message=f"{path or '.'}/SKILL.md: {err.message}"))
+                continue
+            problems = []
+            if fm.get("name") is not None and str(fm.get("name")) != name:
+                problems.append(f"frontmatter name '{fm.get('name')}' is not a valid skill name; it installs as '{name}'")
+            if not fm.get("description"):
+                problems.append("SKILL.md has no description")
+            if self.m.max_skill_bytes and _size(folder) > self.m.max_skill_bytes:
+                problems.append(f"larger than the {self.m.max_skill_bytes // (1024 * 1024)} MB skill limit")
+            skills.append(
+                Candidate(
+                    path=path,
+                    name=name,
+                    description=_str(fm.get("description")) or "",
+                    files=_files_under(folder),
+                    exists={scope: st.exists(name) for scope, st in self.m.stores.items()},
+                    problems=problems,
+                )
+            )
+        if not res.candidates:
+            errors.append(PreviewError(path=res.loc.path or None, message="No SKILL.md found there."))
+        source = Source(kind=res.kind, owner=res.loc.owner, repo=res.loc.repo, ref=res.ref, sha=res.sha)
+        return Preview(source=source, skills=skills, errors=errors)
+
+    # ---- import ------------------------------------------------------------
+
+    async def import_one(self, url, scope, *, name=None, tracks_upstream=False, overwrite=False):
+        store = self.m.store(scope)
+        if name is not None:
+            validate_name(name)
+        async with self._resolve(url, store) as res:
+            if not res.candidates:
+                raise Invalid(f"No SKILL.md found at {url}.")
+            if len(res.candidates) > 1:
+                listed = ", ".join(res.repo_path(c) for c in res.candidates[:10])
+                raise Invalid(
+                    f"{url} holds {len(res.candidates)} skills ({listed}). "
+                    "Import one by its folder URL (.../tree/<ref>/<path>)."
+                )
+            return await self._install(res, res.candidates[0], store, name, tracks_upstream, overwrite)
+
+    async def import_many(self, url, scope, paths, *, tracks_upstream=False, overwrite=False):
+        store = self.m.store(scope)
+        if not paths:
+            raise Invalid("'paths' must name at least one skill folder from the preview.")
+        installed, errors = [], []
+        async with self._resolve(url, store) as res:
+            by_path = {res.repo_path(c): c for c in res.candidates}
+            for path in paths:
+                rel = by_path.get(str(path).strip("/"))
+                if rel is None:
+                    errors.append({"path": path, "message": f"No skill at '{path}' in this source."})
+                    continue
+                try:
+                    detail, _ = await self._install(res, rel, store, None, tracks_upstream, overwrite)
+                    installed.append(detail)
+                except SkillsError as err:
+                    errors.append({"path": path, "message": err.message})
+        return installed, errors
+
+    async def _install(self, res: Resolved, rel: str, store: ScopeStore, name, tracks_upstream, overwrite):
+        folder = res.work / rel
+        path = res.repo_path(rel)
+        raw = await asyncio.to_thread((folder / SKILL_MD).read_bytes)
+        fm = parse_skill_md(raw).frontmatter
+        final = name or derive_name(_str(fm.get("name")), PurePosixPath(path).name or None, res.loc.repo)
+        sha = res.sha
+        if rel:
+            # The skill folder's own newest commit, so a later sync compares like with like.
+            sha = await self.github.probe(res.loc.owner, res.loc.repo, res.ref, path) or res.sha
+        source = dataclasses.replace(res.loc, path=path).tree_url(self.github.github_url, res.ref)
+        stamp = {key: None for key in PRODUCT_KEYS}
+        stamp["source"] = source
+        if tracks_upstream:
+            stamp.update(tracks_upstream=True, tracking_ref=sha)
+        async with self.m.locks.hold((store.scope, final)):
+            created = await asyncio.to_thread(self._stage_install, store, final, folder, stamp, overwrite, sha)
+        detail: SkillDetail = await self.m.get_skill(store.scope, final)
+        return detail, created
+
+    def _stage_install(self, store: ScopeStore, name: str, folder: Path, stamp: dict, overwrite: bool, sha: str) -> bool:
+        existed = store.exists(name)
+        if existed:
+            if not overwrite:
+                raise Conflict(f"A {store.scope} skill named '{name}' already exists. Choose another name or overwrite it.")
+            self.m._refuse_managed(store, name)
+        if self.m.max_skill_bytes and _size(folder) > self.m.max_skill_bytes:
+            raise Invalid(f"The skill is larger than max_skill_mb ({self.m.max_skill_bytes // (1024 * 1024)} MB).")
+        staging = store.new_staging(name)
+        try:
+            shutil.copytree(folder, staging, dirs_exist_ok=True)
+            self._finish_staging(store, name, staging, stamp, sha)
+        finally:
+            store.discard(staging)
+        return not existed
+
+    def _finish_staging(self, store: ScopeStore, name: str, staging: Path, stamp: dict, sha: str) -> None:
+        """Stamp SKILL.md, record the checksum and swap the staged bundle in."""
+        md = staging / SKILL_MD
+        raw = md.read_bytes()
+        doc = parse_skill_md(raw)
+        updates = dict(stamp)
+        if _str(doc.frontmatter.get("name")) != name:
+            updates["name"] = name
+        text = raw.decode("utf-8")
+        md.write_bytes(set_frontmatter_keys(text, updates).encode("utf-8"))
+        digest = content_sha256(staging)
+        store.swap_in(name, staging)
+        store.write_meta(name, SkillMeta(content_sha256=digest, orphaned=False, ref=sha))
+
+    # ---- sync --------------------------------------------------------------
+
+    async def sync(self, scope: str, name: str, *, force: bool = False, fetcher: ArchiveFetcher | None = None) -> SyncResult:
+        self.m.require_github()
+        store = self.m.store(scope)
+        validate_name(name)
+        async with self.m.locks.hold((store.scope, name)):
+            return await self._sync_locked(store, name, force, fetcher)
+
+    async def _sync_locked(self, store: ScopeStore, name: str, force: bool, fetcher) -> SyncResult:
+        skill = await asyncio.to_thread(lambda: (store.require(name), self.m.reader.summary(store, name))[1])
+        if skill.managed:
+            raise Invalid(f"'{name}' is a managed skill: it is updated from the organisation manifest, not by Sync.")
+        if not skill.tracks_upstream:
+            raise Invalid(f"'{name}' does not track upstream. Turn on Track upstream first.")
+        if not skill.source:
+            raise Invalid(f"'{name}' has no GitHub source to sync from.")
+        if skill.locally_modified and not force:
+            raise Conflict(f"'{name}' has local changes that Sync would overwrite. Sync with force to replace them.")
+        loc = self.github.parse_url(skill.source)
+        where = f"{loc.owner}/{loc.repo}"
+        try:
+            ref = loc.ref or await self.github.default_branch(loc.owner, loc.repo)
+            sha = await self.github.probe(loc.owner, loc.repo, ref, loc.path)
+        except GitHubNotFound:
+            await asyncio.to_thread(self._set_orphaned, store, name, True)
+            raise Gone(f"The upstream of '{name}' ({where}) no longer exists on GitHub. The installed skill was kept.")
+        if sha is None:
+            await asyncio.to_thread(self._set_orphaned, store, name, True)
+            raise Gone(f"'{loc.path}' no longer exists on '{ref}' in {where}. The installed skill was kept.")
+        if sha == skill.tracking_ref and not skill.locally_modified:
+            if skill.orphaned:
+                await asyncio.to_thread(self._set_orphaned, store, name, False)
+            return SyncResult(updated=False, ref=sha)
+        own = fetcher is None
+        fetcher = fetcher or ArchiveFetcher(self.github, store.tmp_dir())
+        try:
+            archive = await fetcher.get(loc.owner, loc.repo, sha)
+            stamp = {key: None for key in PRODUCT_KEYS}
+            stamp.update(source=skill.source, tracks_upstream=True, tracking_ref=sha)
+            await asyncio.to_thread(self._stage_sync, store, name, archive, loc, ref, stamp, sha)
+        finally:
+            if own:
+                fetcher.close()
+        return SyncResult(updated=True, ref=sha)
+
+    def _stage_sync(self, store, name, archive: Path, loc: GitHubLocation, ref: str, stamp: dict, sha: str) -> None:
+        staging = store.new_staging(name)
+        try:
+            extract_subtree(archive, loc.path, staging, max_bytes=self.m.max_skill_bytes)
+            if not (staging / SKILL_MD).is_file():
+                self._set_orphaned(store, name, True)
+                raise Gone(f"'{loc.path or '/'}' on '{ref}' no longer holds a SKILL.md. The installed skill was kept.")
+            try:
+                self._finish_staging(store, name, staging, stamp, sha)
+            except Invalid as err:
+                raise Invalid(f"The upstream SKILL.md is invalid ({err.message}). The installed skill was kept.") from None
+        finally:
+            store.discard(staging)
+
+    def _set_orphaned(self, store: ScopeStore, name: str, orphaned: bool) -> None:
+        meta = store.read_meta(name)
+        if meta.orphaned != orphaned:
+            meta.orphaned = orphaned
+            store.write_meta(name, meta)
+
+    async def sync_all(self) -> list[dict]:
+        self.m.require_github()
+        skills = await self.m.list_tracking_skills()
+        gate = asyncio.Semaphore(self.m.sync_concurrency)
+        fetcher = ArchiveFetcher(self.github, self.m.stores["user"].tmp_dir())
+
+        async def one(skill) -> dict:
+            key = {"scope": skill.scope, "name": skill.name}
+            async with gate:
+                try:
+                    result = await self.sync(skill.scope, skill.name, fetcher=fetcher)
+                    return {**key, "updated": result.updated, "ref": result.ref}
+                except SkillsError as err:
+                    return {**key, "error": err.message}
+                except Exception:  # isolate: one broken skill never sinks the batch
+                    log.exception("sync of %s/%s failed", skill.scope, skill.name)
+                    return {**key, "error": "Unexpected error; see the Jupyter server log."}
+
+        try:
+            return list(await asyncio.gather(*(one(s) for s in skills)))
+        finally:
+            fetcher.close()
+
+
+def _str(value: object) -> Optional[str]:
+    return None if value is None else str(value)

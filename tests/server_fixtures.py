@@ -1,0 +1,48 @@
+"""Fixtures that start Jupyter Server with notebook-skills pointed at the fake GitHub.
+
+The extension is configured exactly as a GitHub Enterprise user would configure
+it: github_url / github_api_url, with TLS trust from SSL_CERT_FILE.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def skills_dirs(tmp_path):
+    return {"user": tmp_path / "home" / ".claude" / "skills", "project": tmp_path / "project" / ".claude" / "skills"}
+
+
+@pytest.fixture
+def skills_config():
+    """Override in a test module or class to change NotebookSkills traits."""
+    return {}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch):
+    """Autouse, so it runs before any fixture that sets a variable on purpose."""
+    # The developer's own token and policy must never reach tests (or the fake).
+    for var in ("GITHUB_TOKEN", "GH_TOKEN", "NOTEBOOK_SKILLS_ALLOW_GITHUB_IMPORT", "NOTEBOOK_SKILLS_MANAGEMENT_POLICY"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def jp_server_config(fake_github, skills_dirs, skills_config, monkeypatch):
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no `gh` from the developer's machine
+    config = {
+        "user_skills_dir": str(skills_dirs["user"]),
+        "project_skills_dir": str(skills_dirs["project"]),
+        "github_url": fake_github.url,
+        "github_api_url": fake_github.api_url,
+        "request_timeout": 10,
+    }
+    config.update(skills_config)
+    return {
+        "ServerApp": {
+            "jpserver_extensions": {"notebook_skills": True},
+            "allow_unauthenticated_access": False,
+        },
+        "NotebookSkills": config,
+    }

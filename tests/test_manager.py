@@ -1,0 +1,125 @@
+"""SkillManager used directly (no HTTP): the domain core's guarantees."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from notebook_skills.errors import Conflict, Forbidden, Gone, Invalid, UpstreamError
+from notebook_skills.github import GitHubClient
+from notebook_skills.skills.manager import SkillManager, replace_body
+from notebook_skills.skills.upstream import ArchiveFetcher
+
+from .helpers import skill_md, tree_digest
+
+
+@pytest.fixture
+def manager(fake_github, tmp_path, monkeypatch):
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.delenv("GH_TOKEN", raising=False)
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    github = GitHubClient(github_url=fake_github.url, github_api_url=fake_github.api_url, timeout=10)
+    return SkillManager(user_dir=tmp_path / "user", project_dir=tmp_path / "project", github=github)
+
+
+def seed(fake):
+    return fake.add_repo(
+        "acme",
+        "data-skills",
+        {
+            "skills/a/SKILL.md": skill_md("a", "Skill A."),
+            "skills/b/SKILL.md": skill_md("b", "Skill B."),
+        },
+    )
+
+
+async def test_import_sync_cycle(manager, fake_github, tmp_path):
+    seed(fake_github)
+    detail, created = await manager.import_from_github(f"{fake_github.url}/acme/data-skills/tree/main/skills/a", "user", tracks_upstream=True)
+    assert created and detail.tracks_upstream
+    result = await manager.sync_tracking_skill("user", "a")
+    assert result.updated is False
+    sha = fake_github.commit("acme", "data-skills", {"skills/a/extra.md": "more\n"})
+    result = await manager.sync_tracking_skill("user", "a")
+    assert result.updated is True and result.ref == sha
+    assert (tmp_path / "user" / "a" / "extra.md").read_text() == "more\n"
+    await manager.aclose()
+
+
+async def test_archive_fetcher_downloads_once_under_concurrency(manager, fake_github, tmp_path):
+    sha = seed(fake_github)
+    fake_github.latency = 0.05
+    fetcher = ArchiveFetcher(manager.github, tmp_path / "tmp")
+    paths = await asyncio.gather(*(fetcher.get("acme", "data-skills", sha) for _ in range(5)))
+    assert len(set(paths)) == 1 and paths[0].stat().st_size > 0
+    assert len(fake_github.requests_to("tarball")) == 1
+    fetcher.close()
+    assert not paths[0].exists()
+    await manager.aclose()
+
+
+async def test_failed_extraction_keeps_old_bundle(manager, fake_github, tmp_path):
+    seed(fake_github)
+    await manager.import_from_github(f"{fake_github.url}/acme/data-skills/tree/main/skills/a", "user", tracks_upstream=True)
+    sha = fake_github.commit("acme", "data-skills", {"skills/a/SKILL.md": skill_md("a", "v2")})
+    fake_github.set_archive("acme", "data-skills", sha, b"this is not a gzip file")
+    before = tree_digest(tmp_path / "user" / "a")
+    with pytest.raises(UpstreamError):
+        await manager.sync_tracking_skill("user", "a")
+    assert tree_digest(tmp_path / "user" / "a") == before
+    await manager.aclose()
+
+
+async def test_policy_and_guards(manager, fake_github, tmp_path):
+    seed(fake_github)
+    await manager.create_skill("user", "local", "A local skill.")
+    with pytest.raises(Invalid):
+        await manager.sync_tracking_skill("user", "local")
+    with pytest.raises(Invalid):
+        await manager.update_skill("user", "local", tracks_upstream=True)
+    with pytest.raises(Conflict):
+        await manager.create_skill("user", "local", "Again.")
+    manager.allow_github_import = False
+    with pytest.raises(Forbidden):
+        await manager.preview_import("acme/data-skills")
+    assert fake_github.requests == []
+    await manager.aclose()
+
+
+async def test_orphaned_then_restored(manager, fake_github, tmp_path):
+    seed(fake_github)
+    await manager.import_from_github(f"{fake_github.url}/acme/data-skills/tree/main/skills/b", "project", tracks_upstream=True)
+    fake_github.commit("acme", "data-skills", {"skills/b/SKILL.md": None})
+    with pytest.raises(Gone):
+        await manager.sync_tracking_skill("project", "b")
+    assert (await manager.get_skill("project", "b")).orphaned is True
+    fake_github.commit("acme", "data-skills", {"skills/b/SKILL.md": skill_md("b", "Back again.")})
+    result = await manager.sync_tracking_skill("project", "b")
+    assert result.updated is True
+    detail = await manager.get_skill("project", "b")
+    assert detail.orphaned is False and detail.description == "Back again."
+    await manager.aclose()
+
+
+async def test_startup_recovery_restores_a_half_swapped_bundle(manager, tmp_path):
+    await manager.create_skill("user", "keep", "Keep me.")
+    store = manager.stores["user"]
+    before = tree_digest(tmp_path / "user" / "keep")
+    # A crash between the two renames of a swap: old bundle in backup, target missing.
+    backup = store.bookkeeping / "backup" / "keep.crash1"
+    backup.parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "user" / "keep").rename(backup)
+    staging = store.new_staging("keep")
+    (staging / "SKILL.md").write_text("half written")
+    notes = manager.recover()
+    assert notes
+    assert tree_digest(tmp_path / "user" / "keep") == before
+    assert list((store.bookkeeping / "staging").iterdir()) == []
+    await manager.aclose()
+
+
+def test_replace_body_keeps_frontmatter_bytes():
+    text = "---\r\nname: x\r\n# c\r\ndescription: d\r\n---\r\nold\r\n"
+    assert replace_body(text, "new\r\n") == "---\r\nname: x\r\n# c\r\ndescription: d\r\n---\r\nnew\r\n"
+    assert replace_body("---\nname: x\n---\n", "body\n") == "---\nname: x\n---\nbody\n"
