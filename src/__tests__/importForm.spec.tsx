@@ -1,0 +1,211 @@
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import * as React from 'react';
+
+import { SkillsApiError } from '../api';
+import { checked, disabled, value } from './dom';
+import { ImportForm } from '../components/ImportForm';
+import { ImportFormModel } from '../importModel';
+import { candidate, detail, fakeClient, preview } from './fixtures';
+
+function setup(overrides: Parameters<typeof fakeClient>[0] = {}) {
+  const client = fakeClient(overrides);
+  const model = new ImportFormModel(client);
+  render(<ImportForm model={model} />);
+  return { client, model };
+}
+
+async function flush(): Promise<void> {
+  await act(async () => {
+    await Promise.resolve();
+  });
+}
+
+function typeUrl(url: string): void {
+  fireEvent.change(screen.getByLabelText('GitHub URL'), {
+    target: { value: url }
+  });
+}
+
+describe('Import from GitHub dialog', () => {
+  it('validates the URL inline and gates Preview', () => {
+    setup();
+    const previewButton = screen.getByRole('button', { name: 'Preview' });
+    expect(disabled(previewButton)).toBe(true);
+
+    typeUrl('not a url');
+    expect(screen.getByRole('alert').textContent).toMatch(
+      /Not a GitHub skill URL/
+    );
+    expect(
+      screen.getByLabelText('GitHub URL').getAttribute('aria-invalid')
+    ).toBe('true');
+    expect(disabled(previewButton)).toBe(true);
+
+    typeUrl('https://github.com/acme/skills/tree/main/skills/csv-helper');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(disabled(previewButton)).toBe(false);
+
+    typeUrl('https://ghe.corp.example/acme/skills');
+    expect(disabled(previewButton)).toBe(false);
+  });
+
+  it('shows the preview: name, description, files; Track upstream off by default', async () => {
+    const { client } = setup({
+      previewImport: jest.fn().mockResolvedValue(preview([candidate()]))
+    });
+    typeUrl('acme/skills/skills/csv-helper');
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    await flush();
+    expect(client.previewImport).toHaveBeenCalledWith(
+      'acme/skills/skills/csv-helper'
+    );
+    expect(screen.getByText('csv-helper')).toBeTruthy();
+    expect(screen.getByText('Work with CSV files')).toBeTruthy();
+    expect(screen.getByText('scripts/clean.py')).toBeTruthy();
+    const track = screen.getByRole('checkbox', { name: 'Track upstream' });
+    expect(checked(track)).toBe(false);
+    expect(screen.queryByRole('checkbox', { name: 'Overwrite' })).toBeNull();
+  });
+
+  it('warns when the skill exists and requires Overwrite', async () => {
+    const { model } = setup({
+      previewImport: jest
+        .fn()
+        .mockResolvedValue(
+          preview([candidate({ exists: { user: true, project: false } })])
+        )
+    });
+    typeUrl('acme/skills');
+    await act(() => model.runPreview());
+    expect(screen.getByText(/already exists/)).toBeTruthy();
+    const overwrite = screen.getByRole('checkbox', { name: 'Overwrite' });
+    expect(model.canImport).toBe(false);
+    fireEvent.click(overwrite);
+    expect(model.canImport).toBe(true);
+
+    // The other scope has no such skill: no warning there.
+    fireEvent.change(screen.getByLabelText('Scope'), {
+      target: { value: 'project' }
+    });
+    expect(screen.queryByRole('checkbox', { name: 'Overwrite' })).toBeNull();
+    expect(model.canImport).toBe(true);
+  });
+
+  it('keeps a server error visible in the dialog', async () => {
+    const { model } = setup({
+      previewImport: jest
+        .fn()
+        .mockRejectedValue(
+          new SkillsApiError(
+            502,
+            'GitHub rate limit exceeded; resets at 12:34 UTC'
+          )
+        )
+    });
+    typeUrl('acme/skills');
+    await act(() => model.runPreview());
+    expect(screen.getByRole('alert').textContent).toBe(
+      'GitHub rate limit exceeded; resets at 12:34 UTC'
+    );
+    expect(value(screen.getByLabelText('GitHub URL'))).toBe('acme/skills');
+  });
+
+  it('shows an import error (host not allowed) and stays usable', async () => {
+    const importSkill = jest
+      .fn()
+      .mockRejectedValueOnce(
+        new SkillsApiError(400, 'Host not allowed: evil.example')
+      )
+      .mockResolvedValueOnce(detail());
+    const { model } = setup({
+      previewImport: jest.fn().mockResolvedValue(preview([candidate()])),
+      importSkill
+    });
+    typeUrl('https://evil.example/acme/skills');
+    await act(() => model.runPreview());
+    let result = await act(() => model.submit());
+    expect(result).toBeNull();
+    expect(screen.getByRole('alert').textContent).toBe(
+      'Host not allowed: evil.example'
+    );
+    result = await act(() => model.submit());
+    expect(result?.name).toBe('csv-helper');
+  });
+
+  it('sends Track upstream, name override and scope', async () => {
+    const importSkill = jest.fn().mockResolvedValue(detail());
+    const { model } = setup({
+      previewImport: jest.fn().mockResolvedValue(preview([candidate()])),
+      importSkill
+    });
+    typeUrl('https://github.com/acme/skills/tree/main/skills/csv-helper');
+    await act(() => model.runPreview());
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Track upstream' }));
+    fireEvent.change(screen.getByLabelText('Name override'), {
+      target: { value: 'csv' }
+    });
+    fireEvent.change(screen.getByLabelText('Scope'), {
+      target: { value: 'project' }
+    });
+    await act(() => model.submit());
+    expect(importSkill).toHaveBeenCalledWith({
+      url: 'https://github.com/acme/skills/tree/main/skills/csv-helper',
+      scope: 'project',
+      name: 'csv',
+      tracksUpstream: true,
+      overwrite: undefined
+    });
+  });
+
+  it('validates the name override', async () => {
+    const { model } = setup({
+      previewImport: jest.fn().mockResolvedValue(preview([candidate()]))
+    });
+    typeUrl('acme/skills');
+    await act(() => model.runPreview());
+    fireEvent.change(screen.getByLabelText('Name override'), {
+      target: { value: 'Bad Name' }
+    });
+    expect(screen.getByRole('alert').textContent).toMatch(/lowercase/);
+    expect(model.canImport).toBe(false);
+  });
+
+  it('lets the user pick one of several candidates and imports its tree URL', async () => {
+    const importSkill = jest
+      .fn()
+      .mockResolvedValue(detail({ name: 'pdf-tools' }));
+    const { model } = setup({
+      previewImport: jest.fn().mockResolvedValue(
+        preview([
+          candidate(),
+          candidate({
+            name: 'pdf-tools',
+            path: 'skills/pdf-tools',
+            files: ['SKILL.md']
+          })
+        ])
+      ),
+      importSkill
+    });
+    typeUrl('https://ghe.corp.example/acme/skills');
+    await act(() => model.runPreview());
+    fireEvent.click(screen.getByRole('radio', { name: 'Select pdf-tools' }));
+    await act(() => model.submit());
+    expect(importSkill.mock.calls[0][0].url).toBe(
+      'https://ghe.corp.example/acme/skills/tree/main/skills/pdf-tools'
+    );
+    expect(importSkill.mock.calls[0][0].tracksUpstream).toBe(false);
+  });
+
+  it('previews first when submitted without a preview', async () => {
+    const previewImport = jest.fn().mockResolvedValue(preview([candidate()]));
+    const { model, client } = setup({ previewImport });
+    typeUrl('acme/skills');
+    await act(() => model.submit());
+    expect(previewImport).toHaveBeenCalled();
+    expect(client.importSkill).not.toHaveBeenCalled();
+    // Editing the URL invalidates the preview.
+    typeUrl('acme/other');
+    expect(model.preview).toBeNull();
+  });
+});

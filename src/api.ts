@@ -1,0 +1,760 @@
+/**
+ * Typed client for the notebook-skills REST API (CONTRACT §4).
+ *
+ * The only module that talks to the server. snake_case ↔ camelCase mapping
+ * happens here, in the `*FromWire` / `*ToWire` functions, and nowhere else.
+ */
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+export const NAMESPACE = 'notebook-skills';
+
+export type Scope = 'user' | 'project';
+export const SCOPES: readonly Scope[] = ['user', 'project'];
+
+/** Valid skill names (Agent Skills spec). */
+export const SKILL_NAME_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+export function validateSkillName(name: string): string | null {
+  if (!name) {
+    return 'A name is required.';
+  }
+  if (name.length > 64) {
+    return 'Names are at most 64 characters.';
+  }
+  if (!SKILL_NAME_RE.test(name)) {
+    return 'Use lowercase letters, digits and single hyphens (e.g. csv-helper).';
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------- shapes
+
+export interface ISkill {
+  name: string;
+  scope: Scope;
+  description: string;
+  source: string | null;
+  tracksUpstream: boolean;
+  trackingRef: string | null;
+  managed: boolean;
+  managedSource: string | null;
+  managedRef: string | null;
+  locallyModified: boolean;
+  orphaned: boolean;
+  updateAvailable: boolean | null;
+  pendingRef: string | null;
+  problems: string[];
+}
+
+export type JSONPrimitive = string | number | boolean | null;
+export type JSONValue =
+  JSONPrimitive | JSONValue[] | { [key: string]: JSONValue };
+export type JSONObject = { [key: string]: JSONValue };
+
+export interface ISkillDetail extends ISkill {
+  body: string;
+  frontmatter: JSONObject;
+  files: string[];
+}
+
+export interface ISource {
+  kind: 'skill' | 'repo' | 'marketplace';
+  owner: string;
+  repo: string;
+  ref: string;
+  sha: string;
+}
+
+export interface ICandidate {
+  path: string;
+  name: string;
+  description: string;
+  files: string[];
+  exists: { user: boolean; project: boolean };
+  plugin: string | null;
+  problems: string[];
+}
+
+export interface IPreviewError {
+  plugin: string | null;
+  path: string | null;
+  message: string;
+}
+
+export interface IPreview {
+  source: ISource;
+  skills: ICandidate[];
+  errors: IPreviewError[];
+}
+
+export interface IPolicy {
+  allowGithubSkillImport: boolean;
+  skillsManagementPolicy: 'user-choice' | 'force-off';
+}
+
+export interface ISkillList {
+  skills: ISkill[];
+  policy: IPolicy;
+  scopes: { user: string; project: string };
+}
+
+export interface ISyncResult {
+  updated: boolean;
+  ref: string;
+}
+
+export type SyncAllItem =
+  | { scope: Scope; name: string; updated: boolean; ref: string }
+  | { scope: Scope; name: string; error: string };
+
+export interface ICreateRequest {
+  scope: Scope;
+  name: string;
+  description: string;
+  body?: string;
+}
+
+export interface IUpdateRequest {
+  description?: string;
+  body?: string;
+  tracksUpstream?: boolean | null;
+}
+
+export interface IImportRequest {
+  url: string;
+  scope: Scope;
+  name?: string;
+  tracksUpstream?: boolean;
+  overwrite?: boolean;
+  paths?: string[];
+}
+
+// ---------------------------------------------------------------- wire shapes
+
+export interface IWireSkill {
+  name: string;
+  scope: Scope;
+  description: string;
+  source: string | null;
+  tracks_upstream: boolean;
+  tracking_ref: string | null;
+  managed: boolean;
+  managed_source: string | null;
+  managed_ref: string | null;
+  locally_modified: boolean;
+  orphaned: boolean;
+  update_available: boolean | null;
+  pending_ref: string | null;
+  problems: string[];
+}
+
+export interface IWireSkillDetail extends IWireSkill {
+  body: string;
+  frontmatter: JSONObject;
+  files: string[];
+}
+
+export interface IWireCandidate {
+  path: string;
+  name: string;
+  description: string;
+  files: string[];
+  exists: { user: boolean; project: boolean };
+  plugin?: string | null;
+  problems: string[];
+}
+
+export interface IWirePolicy {
+  allow_github_skill_import: boolean;
+  skills_management_policy: 'user-choice' | 'force-off';
+}
+
+export interface IWireUpdateRequest {
+  description?: string;
+  body?: string;
+  tracks_upstream?: boolean | null;
+}
+
+export interface IWireImportRequest {
+  url: string;
+  scope: Scope;
+  name?: string;
+  tracks_upstream?: boolean;
+  overwrite?: boolean;
+  paths?: string[];
+}
+
+// ---------------------------------------------------------------- mapping
+
+export function skillFromWire(w: IWireSkill): ISkill {
+  return {
+    name: w.name,
+    scope: w.scope,
+    description: w.description ?? '',
+    source: w.source ?? null,
+    tracksUpstream: !!w.tracks_upstream,
+    trackingRef: w.tracking_ref ?? null,
+    managed: !!w.managed,
+    managedSource: w.managed_source ?? null,
+    managedRef: w.managed_ref ?? null,
+    locallyModified: !!w.locally_modified,
+    orphaned: !!w.orphaned,
+    updateAvailable: w.update_available ?? null,
+    pendingRef: w.pending_ref ?? null,
+    problems: w.problems ?? []
+  };
+}
+
+export function skillToWire(s: ISkill): IWireSkill {
+  return {
+    name: s.name,
+    scope: s.scope,
+    description: s.description,
+    source: s.source,
+    tracks_upstream: s.tracksUpstream,
+    tracking_ref: s.trackingRef,
+    managed: s.managed,
+    managed_source: s.managedSource,
+    managed_ref: s.managedRef,
+    locally_modified: s.locallyModified,
+    orphaned: s.orphaned,
+    update_available: s.updateAvailable,
+    pending_ref: s.pendingRef,
+    problems: s.problems
+  };
+}
+
+export function detailFromWire(w: IWireSkillDetail): ISkillDetail {
+  return {
+    ...skillFromWire(w),
+    body: w.body ?? '',
+    frontmatter: w.frontmatter ?? {},
+    files: w.files ?? []
+  };
+}
+
+export function detailToWire(d: ISkillDetail): IWireSkillDetail {
+  return {
+    ...skillToWire(d),
+    body: d.body,
+    frontmatter: d.frontmatter,
+    files: d.files
+  };
+}
+
+export function sourceFromWire(w: ISource): ISource {
+  return {
+    kind: w.kind,
+    owner: w.owner,
+    repo: w.repo,
+    ref: w.ref,
+    sha: w.sha
+  };
+}
+
+export function candidateFromWire(w: IWireCandidate): ICandidate {
+  return {
+    path: w.path ?? '',
+    name: w.name,
+    description: w.description ?? '',
+    files: w.files ?? [],
+    exists: {
+      user: !!w.exists?.user,
+      project: !!w.exists?.project
+    },
+    plugin: w.plugin ?? null,
+    problems: w.problems ?? []
+  };
+}
+
+export function candidateToWire(c: ICandidate): IWireCandidate {
+  return {
+    path: c.path,
+    name: c.name,
+    description: c.description,
+    files: c.files,
+    exists: { user: c.exists.user, project: c.exists.project },
+    plugin: c.plugin,
+    problems: c.problems
+  };
+}
+
+export function policyFromWire(w: IWirePolicy | undefined): IPolicy {
+  return {
+    allowGithubSkillImport: w?.allow_github_skill_import ?? true,
+    skillsManagementPolicy: w?.skills_management_policy ?? 'user-choice'
+  };
+}
+
+export function policyToWire(p: IPolicy): IWirePolicy {
+  return {
+    allow_github_skill_import: p.allowGithubSkillImport,
+    skills_management_policy: p.skillsManagementPolicy
+  };
+}
+
+export function updateToWire(u: IUpdateRequest): IWireUpdateRequest {
+  const w: IWireUpdateRequest = {};
+  if (u.description !== undefined) {
+    w.description = u.description;
+  }
+  if (u.body !== undefined) {
+    w.body = u.body;
+  }
+  if (u.tracksUpstream !== undefined) {
+    w.tracks_upstream = u.tracksUpstream;
+  }
+  return w;
+}
+
+export function importToWire(r: IImportRequest): IWireImportRequest {
+  const w: IWireImportRequest = { url: r.url, scope: r.scope };
+  if (r.name) {
+    w.name = r.name;
+  }
+  if (r.tracksUpstream !== undefined) {
+    w.tracks_upstream = r.tracksUpstream;
+  }
+  if (r.overwrite !== undefined) {
+    w.overwrite = r.overwrite;
+  }
+  if (r.paths !== undefined) {
+    w.paths = r.paths;
+  }
+  return w;
+}
+
+// ---------------------------------------------------------------- errors
+
+/** An error answered by the server: HTTP status plus its `message`. */
+export class SkillsApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string
+  ) {
+    super(message);
+    this.name = 'SkillsApiError';
+  }
+}
+
+export const EXTENSION_MISSING_MESSAGE =
+  'The notebook-skills server extension is not enabled. ' +
+  'Enable it with `jupyter server extension enable notebook_skills` and restart JupyterLab.';
+
+/** The list route answered 404: the server extension is not loaded. */
+export class ServerExtensionMissingError extends SkillsApiError {
+  constructor() {
+    super(404, EXTENSION_MISSING_MESSAGE);
+    this.name = 'ServerExtensionMissingError';
+  }
+}
+
+// ---------------------------------------------------------------- transport
+
+type Settings = ServerConnection.ISettings;
+
+function defaultSettings(): Settings {
+  return ServerConnection.makeSettings();
+}
+
+async function request<T>(
+  settings: Settings,
+  path: string,
+  init: RequestInit = {},
+  query?: Record<string, string>
+): Promise<T> {
+  let url = URLExt.join(settings.baseUrl, NAMESPACE, path);
+  if (query) {
+    url += URLExt.objectToQueryString(query);
+  }
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, init, settings);
+  } catch (error) {
+    throw new SkillsApiError(
+      0,
+      `Could not reach the Jupyter server: ${(error as Error).message ?? String(error)}`
+    );
+  }
+  const text = await response.text();
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+  }
+  if (!response.ok) {
+    const message =
+      data &&
+      typeof data === 'object' &&
+      typeof (data as { message?: unknown }).message === 'string'
+        ? (data as { message: string }).message
+        : response.statusText ||
+          `Request failed with status ${response.status}`;
+    throw new SkillsApiError(response.status, message);
+  }
+  return data as T;
+}
+
+function json(method: string, body?: unknown): RequestInit {
+  return body === undefined
+    ? { method }
+    : { method, body: JSON.stringify(body) };
+}
+
+function skillPath(scope: Scope, name: string, ...rest: string[]): string {
+  return URLExt.join(
+    'skills',
+    encodeURIComponent(scope),
+    encodeURIComponent(name),
+    ...rest
+  );
+}
+
+// ---------------------------------------------------------------- routes
+
+export async function listSkills(
+  settings: Settings = defaultSettings()
+): Promise<ISkillList> {
+  let data: {
+    skills: IWireSkill[];
+    policy: IWirePolicy;
+    scopes: { user: string; project: string };
+  };
+  try {
+    data = await request(settings, 'skills', { method: 'GET' });
+  } catch (error) {
+    if (error instanceof SkillsApiError && error.status === 404) {
+      throw new ServerExtensionMissingError();
+    }
+    throw error;
+  }
+  return {
+    skills: (data.skills ?? []).map(skillFromWire),
+    policy: policyFromWire(data.policy),
+    scopes: data.scopes ?? { user: '', project: '' }
+  };
+}
+
+export async function getSkill(
+  scope: Scope,
+  name: string,
+  settings: Settings = defaultSettings()
+): Promise<ISkillDetail> {
+  const data = await request<{ skill: IWireSkillDetail }>(
+    settings,
+    skillPath(scope, name),
+    { method: 'GET' }
+  );
+  return detailFromWire(data.skill);
+}
+
+export async function createSkill(
+  req: ICreateRequest,
+  settings: Settings = defaultSettings()
+): Promise<ISkillDetail> {
+  const data = await request<{ skill: IWireSkillDetail }>(
+    settings,
+    'skills',
+    json('POST', req)
+  );
+  return detailFromWire(data.skill);
+}
+
+export async function updateSkill(
+  scope: Scope,
+  name: string,
+  update: IUpdateRequest,
+  settings: Settings = defaultSettings()
+): Promise<ISkillDetail> {
+  const data = await request<{ skill: IWireSkillDetail }>(
+    settings,
+    skillPath(scope, name),
+    json('PUT', updateToWire(update))
+  );
+  return detailFromWire(data.skill);
+}
+
+export async function deleteSkill(
+  scope: Scope,
+  name: string,
+  settings: Settings = defaultSettings()
+): Promise<void> {
+  await request<void>(settings, skillPath(scope, name), { method: 'DELETE' });
+}
+
+export async function renameSkill(
+  scope: Scope,
+  name: string,
+  newName: string,
+  settings: Settings = defaultSettings()
+): Promise<ISkillDetail> {
+  const data = await request<{ skill: IWireSkillDetail }>(
+    settings,
+    skillPath(scope, name, 'rename'),
+    json('POST', { new_name: newName })
+  );
+  return detailFromWire(data.skill);
+}
+
+export async function readFile(
+  scope: Scope,
+  name: string,
+  path: string,
+  settings: Settings = defaultSettings()
+): Promise<string> {
+  const data = await request<{ content?: string; path?: string }>(
+    settings,
+    skillPath(scope, name, 'files'),
+    { method: 'GET' },
+    { path }
+  );
+  return data?.content ?? '';
+}
+
+export async function writeFile(
+  scope: Scope,
+  name: string,
+  path: string,
+  content: string,
+  settings: Settings = defaultSettings()
+): Promise<void> {
+  await request<unknown>(
+    settings,
+    skillPath(scope, name, 'files'),
+    json('PUT', { content }),
+    { path }
+  );
+}
+
+export async function deleteFile(
+  scope: Scope,
+  name: string,
+  path: string,
+  settings: Settings = defaultSettings()
+): Promise<void> {
+  await request<unknown>(
+    settings,
+    skillPath(scope, name, 'files'),
+    { method: 'DELETE' },
+    { path }
+  );
+}
+
+export async function previewImport(
+  url: string,
+  settings: Settings = defaultSettings()
+): Promise<IPreview> {
+  const data = await request<{
+    source: ISource;
+    skills: IWireCandidate[];
+    errors?: Array<{ plugin?: string; path?: string; message: string }>;
+  }>(settings, 'skills/import/preview', json('POST', { url }));
+  return {
+    source: sourceFromWire(data.source),
+    skills: (data.skills ?? []).map(candidateFromWire),
+    errors: (data.errors ?? []).map(e => ({
+      plugin: e.plugin ?? null,
+      path: e.path ?? null,
+      message: e.message
+    }))
+  };
+}
+
+export async function importSkill(
+  req: IImportRequest,
+  settings: Settings = defaultSettings()
+): Promise<ISkillDetail> {
+  const data = await request<{ skill: IWireSkillDetail }>(
+    settings,
+    'skills/import',
+    json('POST', importToWire(req))
+  );
+  return detailFromWire(data.skill);
+}
+
+export async function syncSkill(
+  scope: Scope,
+  name: string,
+  options: { force?: boolean } = {},
+  settings: Settings = defaultSettings()
+): Promise<ISyncResult> {
+  const data = await request<ISyncResult>(
+    settings,
+    skillPath(scope, name, 'sync'),
+    json('POST', options.force ? { force: true } : {})
+  );
+  return { updated: !!data.updated, ref: data.ref };
+}
+
+export async function syncAllTracking(
+  settings: Settings = defaultSettings()
+): Promise<SyncAllItem[]> {
+  const data = await request<{ results: SyncAllItem[] }>(
+    settings,
+    'skills/sync-all-tracking',
+    json('POST')
+  );
+  return data.results ?? [];
+}
+
+// ---------------------------------------------------------------- URL helpers
+
+export interface IParsedSkillUrl {
+  /** Web base, e.g. https://github.com (GitHub Enterprise: https://HOST). */
+  webBase: string;
+  owner: string;
+  repo: string;
+  ref: string | null;
+  path: string;
+}
+
+/**
+ * Parse the accepted import URL forms, or return null:
+ * `https://HOST/o/r`, `https://HOST/o/r/tree/ref/path`,
+ * `https://HOST/o/r/blob/ref/path/SKILL.md`, `owner/repo[/path]`.
+ * Any https host is accepted here; the server enforces its allowlist.
+ */
+export function parseSkillUrl(input: string): IParsedSkillUrl | null {
+  const text = input.trim();
+  if (!text) {
+    return null;
+  }
+  const seg = /^[A-Za-z0-9_.-]+$/;
+  if (/^https?:\/\//i.test(text)) {
+    let u: URL;
+    try {
+      u = new URL(text);
+    } catch {
+      return null;
+    }
+    if (u.protocol !== 'https:' || !u.hostname) {
+      return null;
+    }
+    const parts = u.pathname
+      .replace(/\.git$/, '')
+      .split('/')
+      .filter(p => p);
+    if (parts.length < 2 || !seg.test(parts[0]) || !seg.test(parts[1])) {
+      return null;
+    }
+    const webBase = `${u.protocol}//${u.host}`;
+    const [owner, repo] = parts;
+    if (parts.length === 2) {
+      return { webBase, owner, repo, ref: null, path: '' };
+    }
+    const kind = parts[2];
+    if ((kind !== 'tree' && kind !== 'blob') || parts.length < 4) {
+      return null;
+    }
+    let rest = parts.slice(4);
+    if (kind === 'blob') {
+      if (rest.length === 0 || rest[rest.length - 1] !== 'SKILL.md') {
+        return null;
+      }
+      rest = rest.slice(0, -1);
+    }
+    return { webBase, owner, repo, ref: parts[3], path: rest.join('/') };
+  }
+  if (/^[a-z][a-z0-9+.-]*:/i.test(text)) {
+    return null;
+  }
+  const parts = text.split('/').filter(p => p);
+  if (parts.length < 2 || !parts.every(p => seg.test(p) && p !== '..')) {
+    return null;
+  }
+  return {
+    webBase: 'https://github.com',
+    owner: parts[0],
+    repo: parts[1],
+    ref: null,
+    path: parts.slice(2).join('/')
+  };
+}
+
+/** The canonical tree URL for one candidate of a previewed source. */
+export function candidateTreeUrl(
+  webBase: string,
+  source: ISource,
+  candidate: ICandidate
+): string {
+  const base = `${webBase.replace(/\/+$/, '')}/${source.owner}/${source.repo}/tree/${source.ref}`;
+  const path = candidate.path.replace(/^\/+|\/+$/g, '');
+  return path ? `${base}/${path}` : base;
+}
+
+export function shortSha(sha: string | null | undefined): string {
+  return sha ? sha.slice(0, 7) : '';
+}
+
+// ---------------------------------------------------------------- client
+
+/** Everything the UI needs from the server; widgets receive one of these. */
+export interface ISkillsClient {
+  listSkills(): Promise<ISkillList>;
+  getSkill(scope: Scope, name: string): Promise<ISkillDetail>;
+  createSkill(req: ICreateRequest): Promise<ISkillDetail>;
+  updateSkill(
+    scope: Scope,
+    name: string,
+    update: IUpdateRequest
+  ): Promise<ISkillDetail>;
+  deleteSkill(scope: Scope, name: string): Promise<void>;
+  renameSkill(
+    scope: Scope,
+    name: string,
+    newName: string
+  ): Promise<ISkillDetail>;
+  readFile(scope: Scope, name: string, path: string): Promise<string>;
+  writeFile(
+    scope: Scope,
+    name: string,
+    path: string,
+    content: string
+  ): Promise<void>;
+  deleteFile(scope: Scope, name: string, path: string): Promise<void>;
+  previewImport(url: string): Promise<IPreview>;
+  importSkill(req: IImportRequest): Promise<ISkillDetail>;
+  syncSkill(
+    scope: Scope,
+    name: string,
+    options?: { force?: boolean }
+  ): Promise<ISyncResult>;
+  syncAllTracking(): Promise<SyncAllItem[]>;
+}
+
+/** A client bound to one set of server settings. */
+export function createClient(
+  settings: Settings = defaultSettings()
+): ISkillsClient {
+  return {
+    listSkills: () => listSkills(settings),
+    getSkill: (scope, name) => getSkill(scope, name, settings),
+    createSkill: req => createSkill(req, settings),
+    updateSkill: (scope, name, update) =>
+      updateSkill(scope, name, update, settings),
+    deleteSkill: (scope, name) => deleteSkill(scope, name, settings),
+    renameSkill: (scope, name, newName) =>
+      renameSkill(scope, name, newName, settings),
+    readFile: (scope, name, path) => readFile(scope, name, path, settings),
+    writeFile: (scope, name, path, content) =>
+      writeFile(scope, name, path, content, settings),
+    deleteFile: (scope, name, path) => deleteFile(scope, name, path, settings),
+    previewImport: url => previewImport(url, settings),
+    importSkill: req => importSkill(req, settings),
+    syncSkill: (scope, name, options) =>
+      syncSkill(scope, name, options, settings),
+    syncAllTracking: () => syncAllTracking(settings)
+  };
+}
+
+/** A human readable message for anything thrown by the client. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) {
+    return error.message;
+  }
+  return String(error);
+}

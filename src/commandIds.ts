@@ -1,0 +1,11 @@
+export namespace CommandIDs {
+  export const importSkill = 'notebook-skills:import';
+  export const syncAll = 'notebook-skills:sync-all';
+  export const refresh = 'notebook-skills:refresh';
+  export const create = 'notebook-skills:new';
+  export const open = 'notebook-skills:open';
+  export const sync = 'notebook-skills:sync';
+  export const rename = 'notebook-skills:rename';
+  export const remove = 'notebook-skills:delete';
+  export const save = 'notebook-skills:save';
+}
