@@ -13,10 +13,9 @@ import {
   Scope,
   SkillsApiError,
   SyncAllItem,
-  errorMessage,
-  shortSha,
-  validateSkillName
+  errorMessage
 } from './api';
+import { shortSha, validateSkillName } from './validate';
 import { SkillsModel } from './model';
 
 export async function syncOne(

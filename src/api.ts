@@ -12,22 +12,6 @@ export const NAMESPACE = 'notebook-skills';
 export type Scope = 'user' | 'project';
 export const SCOPES: readonly Scope[] = ['user', 'project'];
 
-/** Valid skill names (Agent Skills spec). */
-export const SKILL_NAME_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-
-export function validateSkillName(name: string): string | null {
-  if (!name) {
-    return 'A name is required.';
-  }
-  if (name.length > 64) {
-    return 'Names are at most 64 characters.';
-  }
-  if (!SKILL_NAME_RE.test(name)) {
-    return 'Use lowercase letters, digits and single hyphens (e.g. csv-helper).';
-  }
-  return null;
-}
-
 // ---------------------------------------------------------------- shapes
 
 export interface ISkill {
@@ -599,95 +583,6 @@ export async function syncAllTracking(
     json('POST')
   );
   return data.results ?? [];
-}
-
-// ---------------------------------------------------------------- URL helpers
-
-export interface IParsedSkillUrl {
-  /** Web base, e.g. https://github.com (GitHub Enterprise: https://HOST). */
-  webBase: string;
-  owner: string;
-  repo: string;
-  ref: string | null;
-  path: string;
-}
-
-/**
- * Parse the accepted import URL forms, or return null:
- * `https://HOST/o/r`, `https://HOST/o/r/tree/ref/path`,
- * `https://HOST/o/r/blob/ref/path/SKILL.md`, `owner/repo[/path]`.
- * Any https host is accepted here; the server enforces its allowlist.
- */
-export function parseSkillUrl(input: string): IParsedSkillUrl | null {
-  const text = input.trim();
-  if (!text) {
-    return null;
-  }
-  const seg = /^[A-Za-z0-9_.-]+$/;
-  if (/^https?:\/\//i.test(text)) {
-    let u: URL;
-    try {
-      u = new URL(text);
-    } catch {
-      return null;
-    }
-    if (u.protocol !== 'https:' || !u.hostname) {
-      return null;
-    }
-    const parts = u.pathname
-      .replace(/\.git$/, '')
-      .split('/')
-      .filter(p => p);
-    if (parts.length < 2 || !seg.test(parts[0]) || !seg.test(parts[1])) {
-      return null;
-    }
-    const webBase = `${u.protocol}//${u.host}`;
-    const [owner, repo] = parts;
-    if (parts.length === 2) {
-      return { webBase, owner, repo, ref: null, path: '' };
-    }
-    const kind = parts[2];
-    if ((kind !== 'tree' && kind !== 'blob') || parts.length < 4) {
-      return null;
-    }
-    let rest = parts.slice(4);
-    if (kind === 'blob') {
-      if (rest.length === 0 || rest[rest.length - 1] !== 'SKILL.md') {
-        return null;
-      }
-      rest = rest.slice(0, -1);
-    }
-    return { webBase, owner, repo, ref: parts[3], path: rest.join('/') };
-  }
-  if (/^[a-z][a-z0-9+.-]*:/i.test(text)) {
-    return null;
-  }
-  const parts = text.split('/').filter(p => p);
-  if (parts.length < 2 || !parts.every(p => seg.test(p) && p !== '..')) {
-    return null;
-  }
-  return {
-    webBase: 'https://github.com',
-    owner: parts[0],
-    repo: parts[1],
-    ref: null,
-    path: parts.slice(2).join('/')
-  };
-}
-
-/** The canonical tree URL for one candidate of a previewed source. */
-export function candidateTreeUrl(
-  webBase: string,
-  source: ISource,
-  candidate: ICandidate
-): string {
-  const base = `${webBase.replace(/\/+$/, '')}/${source.owner}/${source.repo}/tree/${source.ref}`;
-  const path = candidate.path.replace(/^\/+|\/+$/g, '');
-  return path ? `${base}/${path}` : base;
-}
-
-export function shortSha(sha: string | null | undefined): string {
-  return sha ? sha.slice(0, 7) : '';
 }
 
 // ---------------------------------------------------------------- client

@@ -9,11 +9,9 @@ import {
   ISkillDetail,
   ISkillsClient,
   Scope,
-  candidateTreeUrl,
-  errorMessage,
-  parseSkillUrl,
-  validateSkillName
+  errorMessage
 } from './api';
+import { candidateTreeUrl, parseSkillUrl, validateSkillName } from './validate';
 
 export const URL_HELP =
   'Accepted: https://github.com/owner/repo, …/tree/<ref>/<path>, ' +
@@ -156,8 +154,10 @@ export class ImportFormModel {
       return this._previewUrl;
     }
     const parsed = parseSkillUrl(this._previewUrl);
-    const webBase = parsed?.webBase ?? 'https://github.com';
-    return candidateTreeUrl(webBase, preview.source, candidate);
+    if (!parsed) {
+      return this._previewUrl;
+    }
+    return candidateTreeUrl(parsed, preview.source, candidate);
   }
 
   async runPreview(): Promise<IPreview | null> {

@@ -6,13 +6,11 @@ import {
   SkillsApiError,
   candidateFromWire,
   candidateToWire,
-  candidateTreeUrl,
   detailFromWire,
   detailToWire,
   importSkill,
   importToWire,
   listSkills,
-  parseSkillUrl,
   policyFromWire,
   policyToWire,
   previewImport,
@@ -25,6 +23,7 @@ import {
   updateSkill,
   updateToWire
 } from '../api';
+import { candidateTreeUrl, parseSkillUrl } from '../validate';
 import { SHA, candidate, wireCandidate, wireDetail } from './fixtures';
 
 const settings = ServerConnection.makeSettings({
@@ -354,13 +353,26 @@ describe('URL forms', () => {
     expect(parseSkillUrl(url)).toBeNull();
   });
 
+  const source = {
+    kind: 'repo' as const,
+    owner: 'acme',
+    repo: 'skills',
+    ref: 'main',
+    sha: SHA
+  };
+
   it('builds a candidate tree URL from the web base', () => {
+    const parsed = parseSkillUrl('https://ghe.corp.example/acme/skills')!;
     expect(
-      candidateTreeUrl(
-        'https://ghe.corp.example',
-        { kind: 'repo', owner: 'acme', repo: 'skills', ref: 'main', sha: SHA },
-        candidate({ path: 'skills/pdf' })
-      )
+      candidateTreeUrl(parsed, source, candidate({ path: 'skills/pdf' }))
     ).toBe('https://ghe.corp.example/acme/skills/tree/main/skills/pdf');
+  });
+
+  it('keeps shorthand as shorthand so the server picks its GitHub host', () => {
+    const parsed = parseSkillUrl('acme/skills')!;
+    expect(parsed.shorthand).toBe(true);
+    expect(
+      candidateTreeUrl(parsed, source, candidate({ path: 'skills/pdf' }))
+    ).toBe('acme/skills/skills/pdf');
   });
 });

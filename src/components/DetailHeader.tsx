@@ -1,6 +1,7 @@
 import * as React from 'react';
 
-import { JSONValue, shortSha } from '../api';
+import { JSONValue } from '../api';
+import { shortSha } from '../validate';
 import { SkillDetailModel } from '../detailModel';
 import { Badges, POLICY_OFF_REASON } from './SkillRow';
 import { useModelState } from './useModelState';

@@ -1,7 +1,8 @@
 import { deleteIcon, editIcon, launchIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { ISkill, shortSha } from '../api';
+import { ISkill } from '../api';
+import { shortSha } from '../validate';
 import { syncIcon } from '../icons';
 
 export const POLICY_OFF_REASON =

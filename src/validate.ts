@@ -1,0 +1,125 @@
+/**
+ * Client-side checks of what the user types: skill names and import URLs.
+ * The server re-validates everything; these only give early, inline feedback.
+ */
+import { ICandidate, ISource } from './api';
+
+/** Valid skill names (Agent Skills spec). */
+export const SKILL_NAME_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+export function validateSkillName(name: string): string | null {
+  if (!name) {
+    return 'A name is required.';
+  }
+  if (name.length > 64) {
+    return 'Names are at most 64 characters.';
+  }
+  if (!SKILL_NAME_RE.test(name)) {
+    return 'Use lowercase letters, digits and single hyphens (e.g. csv-helper).';
+  }
+  return null;
+}
+
+export interface IParsedSkillUrl {
+  /** Web base, e.g. https://github.com (GitHub Enterprise: https://HOST). */
+  webBase: string;
+  owner: string;
+  repo: string;
+  ref: string | null;
+  path: string;
+  /** Typed as owner/repo[/path]: resolved by the server against its github_url. */
+  shorthand: boolean;
+}
+
+/**
+ * Parse the accepted import URL forms, or return null:
+ * `https://HOST/o/r`, `https://HOST/o/r/tree/ref/path`,
+ * `https://HOST/o/r/blob/ref/path/SKILL.md`, `owner/repo[/path]`.
+ * Any https host is accepted here; the server enforces its allowlist.
+ */
+export function parseSkillUrl(input: string): IParsedSkillUrl | null {
+  const text = input.trim();
+  if (!text) {
+    return null;
+  }
+  const seg = /^[A-Za-z0-9_.-]+$/;
+  if (/^https?:\/\//i.test(text)) {
+    let u: URL;
+    try {
+      u = new URL(text);
+    } catch {
+      return null;
+    }
+    if (u.protocol !== 'https:' || !u.hostname) {
+      return null;
+    }
+    const parts = u.pathname
+      .replace(/\.git$/, '')
+      .split('/')
+      .filter(p => p);
+    if (parts.length < 2 || !seg.test(parts[0]) || !seg.test(parts[1])) {
+      return null;
+    }
+    const webBase = `${u.protocol}//${u.host}`;
+    const [owner, repo] = parts;
+    if (parts.length === 2) {
+      return { webBase, owner, repo, ref: null, path: '', shorthand: false };
+    }
+    const kind = parts[2];
+    if ((kind !== 'tree' && kind !== 'blob') || parts.length < 4) {
+      return null;
+    }
+    let rest = parts.slice(4);
+    if (kind === 'blob') {
+      if (rest.length === 0 || rest[rest.length - 1] !== 'SKILL.md') {
+        return null;
+      }
+      rest = rest.slice(0, -1);
+    }
+    return {
+      webBase,
+      owner,
+      repo,
+      ref: parts[3],
+      path: rest.join('/'),
+      shorthand: false
+    };
+  }
+  if (/^[a-z][a-z0-9+.-]*:/i.test(text)) {
+    return null;
+  }
+  const parts = text.split('/').filter(p => p);
+  if (parts.length < 2 || !parts.every(p => seg.test(p) && p !== '..')) {
+    return null;
+  }
+  return {
+    webBase: 'https://github.com',
+    owner: parts[0],
+    repo: parts[1],
+    ref: null,
+    path: parts.slice(2).join('/'),
+    shorthand: true
+  };
+}
+
+/**
+ * The URL that imports one candidate of a previewed source. Shorthand stays
+ * shorthand (the server knows its GitHub Enterprise host; we do not).
+ */
+export function candidateTreeUrl(
+  parsed: IParsedSkillUrl,
+  source: ISource,
+  candidate: ICandidate
+): string {
+  const path = candidate.path.replace(/^\/+|\/+$/g, '');
+  if (parsed.shorthand) {
+    return [source.owner, source.repo, path].filter(p => p).join('/');
+  }
+  const webBase = parsed.webBase;
+  const base = `${webBase.replace(/\/+$/, '')}/${source.owner}/${source.repo}/tree/${source.ref}`;
+  return path ? `${base}/${path}` : base;
+}
+
+export function shortSha(sha: string | null | undefined): string {
+  return sha ? sha.slice(0, 7) : '';
+}
