@@ -58,10 +58,11 @@ class HostAllowlist:
     """
 
     def __init__(self, github_url: str, github_api_url: str, extra_hosts: Iterable[str] = ()):
-        self._ports: dict[str, int | None] = {}
+        # a host may appear in both URLs with different ports: each is allowed
+        self._ports: dict[str, set[int]] = {}
         for url in (github_url, github_api_url):
             host, port = split_host(url)
-            self._ports[host] = port
+            self._ports.setdefault(host, set()).add(port or 443)
         # extra hosts are bare names (no scheme/port): explicitly trusted, so IPs are fine too
         self._extra = frozenset(h.strip().lower() for h in extra_hosts if h.strip())
         self.hosts = DEFAULT_HOSTS | set(self._ports) | self._extra
@@ -77,8 +78,7 @@ class HostAllowlist:
         if _is_ip(host) and host not in self._ports and host not in self._extra:
             raise HostNotAllowed(f"IP address hosts are not allowed: {host}")
         if host in self._ports:
-            expected = self._ports[host]
-            if (port or 443) != (expected or 443):
+            if (port or 443) not in self._ports[host]:
                 raise HostNotAllowed(f"Port {port} is not allowed for host {host!r}")
         elif port not in (None, 443):
             raise HostNotAllowed(f"Port {port} is not allowed for host {host!r}")

@@ -54,7 +54,7 @@ def _mkdirs(root: Path, rel: list[str]) -> Path | None:
     return cur
 
 
-def _write(tf: tarfile.TarFile, member: tarfile.TarInfo, target: Path, budget: int | None) -> int | None:
+def _write(tf: tarfile.TarFile, member: tarfile.TarInfo, target: Path, budget: int | None, too_large: str) -> int | None:
     """Copy one member's data; None when the target already exists (duplicate member)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
@@ -70,7 +70,7 @@ def _write(tf: tarfile.TarFile, member: tarfile.TarInfo, target: Path, budget: i
         while chunk := src.read(_CHUNK):
             written += len(chunk)
             if budget is not None and written > budget:
-                raise ArchiveTooLarge("The skill exceeds max_skill_mb")
+                raise ArchiveTooLarge(too_large)
             out.write(chunk)
     return written
 
@@ -89,12 +89,19 @@ def _limit_mb(max_bytes: int) -> str:
 
 
 def extract_subtree(
-    archive: Path, subpath: str, dest: Path, *, max_bytes: int, max_members: int = 10000
+    archive: Path,
+    subpath: str,
+    dest: Path,
+    *,
+    max_bytes: int,
+    max_members: int = 10000,
+    limit_name: str = "max_skill_mb",
 ) -> ExtractResult:
     """Extract the members under ``subpath`` (after the top folder) into ``dest``.
 
     ``max_bytes`` caps the sum of extracted file sizes, ``max_members`` the
-    members scanned (0 = no cap for either).  Raises ArchiveTooLarge or
+    members scanned (0 = no cap for either); ``limit_name`` is the setting the
+    size cap comes from, named in the error.  Raises ArchiveTooLarge or
     ArchiveError; on error ``dest`` is emptied again.
     """
     dest = Path(dest)
@@ -106,7 +113,7 @@ def extract_subtree(
     root = dest.resolve()
     result = ExtractResult()
     try:
-        _extract(Path(archive), sub, root, result, max_bytes, max_members)
+        _extract(Path(archive), sub, root, result, max_bytes, max_members, limit_name)
     except (ArchiveTooLarge, ArchiveError):
         _empty(root)
         raise
@@ -118,7 +125,10 @@ def extract_subtree(
     return result
 
 
-def _extract(archive: Path, sub: list[str], root: Path, result: ExtractResult, max_bytes: int, max_members: int) -> None:
+def _extract(
+    archive: Path, sub: list[str], root: Path, result: ExtractResult, max_bytes: int, max_members: int, limit_name: str
+) -> None:
+    too_large = f"The unpacked content exceeds {limit_name} ({_limit_mb(max_bytes)})"
     # r:gz streams through GzipFile (no whole-archive buffering) and, unlike r|gz,
     # raises EOFError on a truncated stream instead of ending silently
     with tarfile.open(archive, mode="r:gz") as tf:
@@ -152,14 +162,14 @@ def _extract(archive: Path, sub: list[str], root: Path, result: ExtractResult, m
                 result.skipped.append(relname)
                 continue
             if max_bytes and result.total_bytes + member.size > max_bytes:
-                raise ArchiveTooLarge(f"The skill exceeds max_skill_mb ({_limit_mb(max_bytes)})")
+                raise ArchiveTooLarge(too_large)
             parent = _mkdirs(root, rel[:-1])
             target = (parent / rel[-1]) if parent is not None else None
             if target is None or not target.resolve().is_relative_to(root):
                 result.skipped.append(relname)
                 continue
             budget = max_bytes - result.total_bytes if max_bytes else None
-            written = _write(tf, member, target, budget)
+            written = _write(tf, member, target, budget, too_large)
             if written is None:
                 result.skipped.append(relname)
                 continue

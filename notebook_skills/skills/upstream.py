@@ -122,7 +122,7 @@ class Upstream:
         try:
             archive = await fetcher.get(loc.owner, loc.repo, sha)
             await asyncio.to_thread(
-                extract_subtree, archive, loc.path, work, max_bytes=self.m.max_extract_bytes
+                extract_subtree, archive, loc.path, work, max_bytes=self.m.max_extract_bytes, limit_name="max_archive_mb"
             )
             candidates = await asyncio.to_thread(_discover, work)
             kind = "skill" if (work / SKILL_MD).is_file() else "repo"
@@ -159,7 +159,7 @@ class Upstream:
             if not fm.get("description"):
                 problems.append("SKILL.md has no description")
             if self.m.max_skill_bytes and _size(folder) > self.m.max_skill_bytes:
-                problems.append(f"larger than the {self.m.max_skill_bytes // (1024 * 1024)} MB skill limit")
+                problems.append(f"larger than the {_mb(self.m.max_skill_bytes)} skill limit (max_skill_mb)")
             skills.append(
                 Candidate(
                     path=path,
@@ -238,7 +238,7 @@ class Upstream:
                 raise Conflict(f"A {store.scope} skill named '{name}' already exists. Choose another name or overwrite it.")
             self.m._refuse_managed(store, name)
         if self.m.max_skill_bytes and _size(folder) > self.m.max_skill_bytes:
-            raise Invalid(f"The skill is larger than max_skill_mb ({self.m.max_skill_bytes // (1024 * 1024)} MB).")
+            raise Invalid(f"The skill is larger than max_skill_mb ({_mb(self.m.max_skill_bytes)}).")
         staging = store.new_staging(name)
         try:
             shutil.copytree(folder, staging, dirs_exist_ok=True)
@@ -349,6 +349,10 @@ class Upstream:
             return list(await asyncio.gather(*(one(s) for s in skills)))
         finally:
             fetcher.close()
+
+
+def _mb(nbytes: int) -> str:
+    return f"{nbytes / (1024 * 1024):g} MB"
 
 
 def _str(value: object) -> Optional[str]:
