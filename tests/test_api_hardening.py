@@ -89,7 +89,7 @@ EVIL = [
             (f"{top}/README.md", "file", MD_V2.encode()),
             (f"{top}/{PATH}/SKILL.md", "symlink", "../../README.md"),
         ],
-        400, 410, keep_skill_md=False, says={"import": "no skill.md", "sync": "no longer holds a skill.md"},
+        400, 400, keep_skill_md=False, says={"import": "no skill.md", "sync": "link or special file"},
     ),
     Evil(
         "hardlinks",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -204,7 +206,8 @@ class GitHubClient:
                         written += len(chunk)
                         if cap and written > cap:
                             raise self._too_large(what)
-                        fh.write(chunk)
+                        # disk writes off the event loop: a slow disk must not stall the server
+                        await asyncio.to_thread(fh.write, chunk)
                 except httpx.TimeoutException:
                     raise GitHubUnavailable(f"Timed out downloading the {what}") from None
                 except httpx.HTTPError as exc:

@@ -310,7 +310,12 @@ class Upstream:
     def _stage_sync(self, store, name, archive: Path, loc: GitHubLocation, ref: str, stamp: dict, sha: str) -> None:
         staging = store.new_staging(name)
         try:
-            extract_subtree(archive, loc.path, staging, max_bytes=self.m.max_skill_bytes)
+            extracted = extract_subtree(archive, loc.path, staging, max_bytes=self.m.max_skill_bytes)
+            if SKILL_MD in extracted.skipped:
+                raise Invalid(
+                    "The upstream SKILL.md is a link or special file, which is never installed. "
+                    "The installed skill was kept."
+                )
             if not (staging / SKILL_MD).is_file():
                 self._set_orphaned(store, name, True)
                 raise Gone(f"'{loc.path or '/'}' on '{ref}' no longer holds a SKILL.md. The installed skill was kept.")
