@@ -15,7 +15,7 @@ import tornado.web
 import trustme
 
 from .repos import Repo, build_tarball  # noqa: F401  (build_tarball re-exported)
-from .server import DOCS, FakeHandler, ServerThread, bind
+from .server import DOCS, AdminHandler, FakeHandler, ServerThread, bind
 
 ENDPOINTS = ("repo", "commits", "tarball", "codeload")
 
@@ -58,7 +58,8 @@ class FakeGitHub:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self._ca.issue_cert("localhost", "127.0.0.1", "::1").configure_cert(ctx)
         app = tornado.web.Application(
-            [(r"/.*", FakeHandler, {"fake": self})], default_handler_class=FakeHandler,
+            [(r"/_fake/(commit|delete-repo|repos)", AdminHandler, {"fake": self}),
+             (r"/.*", FakeHandler, {"fake": self})], default_handler_class=FakeHandler,
             default_handler_args={"fake": self},
         )
         self._thread = ServerThread(app, ctx, socks)
@@ -117,6 +118,25 @@ class FakeGitHub:
             sha = r.add_commit(tree, parent, message)
             r.branches[branch] = sha
             return sha
+
+    def read(self, owner, repo, path, ref=None) -> bytes | None:
+        """A file's content at ref (default branch head), or None."""
+        with self._lock:
+            r = self._repo(owner, repo)
+            sha = r.resolve(ref)
+            if sha is None:
+                raise KeyError(f"unknown ref {ref!r}")
+            return r.commits[sha].tree.get(_norm(path))
+
+    def repos(self) -> list[dict]:
+        """Every repo with its default branch, head SHA and paths (for the admin API)."""
+        with self._lock:
+            out = []
+            for r in self._repos.values():
+                head = r.branches[r.default_branch]
+                out.append({"full_name": f"{r.owner}/{r.name}", "default_branch": r.default_branch,
+                            "head": head, "files": sorted(r.commits[head].tree)})
+            return out
 
     def delete_repo(self, owner, repo) -> None:
         with self._lock:

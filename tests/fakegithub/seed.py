@@ -46,8 +46,58 @@ font.size: 11
 """
 
 
+QUERY_REVIEW_SKILL = """---
+name: query-review
+description: Review SQL queries for correctness, performance and style before they run against the warehouse. Use when the user writes or pastes a SQL query.
+license: MIT
+allowed-tools: Read Grep
+metadata:
+  owner: data-platform
+---
+
+# Query review
+
+Check, in this order:
+
+1. **Correctness**: join keys, `NULL` handling in `WHERE`/`JOIN`, `GROUP BY` covering every
+   non-aggregated column, `DISTINCT` hiding duplicate joins.
+2. **Cost**: filter on partition columns (see `checklist.md`), no `SELECT *` on wide tables,
+   `LIMIT` while exploring.
+3. **Style**: upper-case keywords, one clause per line, CTEs instead of nested subqueries.
+
+Answer with the findings first, then the rewritten query.
+"""
+
+QUERY_CHECKLIST = """# Warehouse checklist
+
+| table | partition column |
+|---|---|
+| events | event_date |
+| orders | order_date |
+| sessions | started_at::date |
+"""
+
+NOTEBOOK_TIDY_SKILL = """---
+name: notebook-tidy
+description: Tidy a Jupyter notebook before sharing it - restart-and-run-all, clear noisy outputs, add headings and a short summary cell. Use when the user wants to share or publish a notebook.
+license: BSD-3-Clause
+---
+
+# Notebook tidy
+
+1. Restart the kernel and run all cells; fix anything that fails.
+2. Clear outputs longer than ~50 lines or containing secrets.
+3. Add a title cell, one heading per section and a closing summary.
+"""
+
+
 def seed_demo(fake) -> None:
-    """One repo, acme/data-skills, with two skills under skills/."""
+    """Three repos with realistic skills:
+
+    - acme/data-skills: skills/csv-helper and skills/plot-style (two skills, one repo)
+    - acme/sql-skills: skills/query-review (with allowed-tools and metadata)
+    - acme/lab-skills: notebook-tidy/ - the one to break (delete or make fail) in demos/tests
+    """
     fake.add_repo(
         "acme",
         "data-skills",
@@ -57,5 +107,22 @@ def seed_demo(fake) -> None:
             "skills/csv-helper/profile_csv.py": CSV_HELPER,
             "skills/plot-style/SKILL.md": PLOT_SKILL,
             "skills/plot-style/house.mplstyle": PLOT_STYLE,
+        },
+    )
+    fake.add_repo(
+        "acme",
+        "sql-skills",
+        {
+            "README.md": "# sql-skills\n\nSkills for writing and reviewing SQL.\n",
+            "skills/query-review/SKILL.md": QUERY_REVIEW_SKILL,
+            "skills/query-review/checklist.md": QUERY_CHECKLIST,
+        },
+    )
+    fake.add_repo(
+        "acme",
+        "lab-skills",
+        {
+            "README.md": "# lab-skills\n\nSkills for working in JupyterLab.\n",
+            "notebook-tidy/SKILL.md": NOTEBOOK_TIDY_SKILL,
         },
     )

@@ -85,6 +85,57 @@ class FakeHandler(tornado.web.RequestHandler):
         return need is None or self.request.headers.get("Authorization") == f"Bearer {need}"
 
 
+class AdminHandler(tornado.web.RequestHandler):
+    """Test/demo control API, not part of GitHub: lets another process change a
+    running fake (``python -m tests.fakegithub push ...``).
+
+    POST /_fake/commit       {owner, repo, files: {path: text|null}, append?: {path: text},
+                              message?, branch?} -> {sha}
+    POST /_fake/delete-repo  {owner, repo} -> {}
+    GET  /_fake/repos        -> {repos: [{full_name, default_branch, head, files}]}
+    """
+
+    def initialize(self, fake: FakeGitHub) -> None:
+        self.fake = fake
+
+    def check_xsrf_cookie(self) -> None:
+        pass
+
+    def _send(self, data, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps(data))
+
+    def get(self, action: str) -> None:
+        if action != "repos":
+            return self._send({"message": "use POST"}, 405)
+        self._send({"repos": self.fake.repos()})
+
+    def post(self, action: str) -> None:
+        try:
+            body = json.loads(self.request.body or b"{}")
+            owner, repo = body["owner"], body["repo"]
+        except (ValueError, KeyError, TypeError):
+            return self._send({"message": "JSON body with owner and repo required"}, 400)
+        try:
+            if action == "delete-repo":
+                self.fake.delete_repo(owner, repo)
+                return self._send({})
+            if action != "commit":
+                return self._send({"message": "use GET"}, 405)
+            files = dict(body.get("files") or {})
+            for path, text in (body.get("append") or {}).items():
+                old = self.fake.read(owner, repo, path, body.get("branch")) or b""
+                files[path] = old + text.encode("utf-8")
+            if not files:
+                return self._send({"message": "nothing to commit: give files or append"}, 400)
+            sha = self.fake.commit(owner, repo, files, branch=body.get("branch"),
+                                   message=body.get("message") or "update")
+            self._send({"sha": sha})
+        except KeyError as e:
+            self._send({"message": str(e.args[0] if e.args else e)}, 404)
+
+
 def bind(port: int) -> list[socket.socket]:
     """127.0.0.1 (and ::1 when available) on one port: 'localhost' may resolve to either."""
     socks = tornado.netutil.bind_sockets(port, "127.0.0.1")
