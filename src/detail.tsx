@@ -15,7 +15,7 @@ import {
   IEditorServices
 } from '@jupyterlab/codeeditor';
 import { Message } from '@lumino/messaging';
-import { BoxPanel } from '@lumino/widgets';
+import { Panel } from '@lumino/widgets';
 import * as React from 'react';
 
 import { errorMessage } from './api';
@@ -45,9 +45,9 @@ class HeaderWidget extends ReactWidget {
   }
 }
 
-export class SkillDetailWidget extends BoxPanel {
+export class SkillDetailWidget extends Panel {
   constructor(options: SkillDetailWidget.IOptions) {
-    super({ direction: 'top-to-bottom', spacing: 0 });
+    super();
     this.model = options.model;
     this.addClass(DETAIL_CLASS);
     this._editorServices = options.editorServices;
@@ -65,10 +65,9 @@ export class SkillDetailWidget extends BoxPanel {
 
     this.addWidget(this._header);
     this.addWidget(this._editor);
-    BoxPanel.setStretch(this._header, 0);
-    BoxPanel.setStretch(this._editor, 1);
 
     this.model.stateChanged.connect(this._onModelChanged, this);
+    this.model.skillChanged.connect(this._onSkillChanged, this);
     this.model.trackingFailed.connect((_, message) => {
       Notification.error(message, { autoClose: 8000 });
     });
@@ -186,6 +185,22 @@ export class SkillDetailWidget extends BoxPanel {
       this.onDirtyChange(dirty);
       this._renderHeader();
     }
+  }
+
+  /**
+   * The server rewrote the skill (e.g. the tracking toggle edits SKILL.md's
+   * frontmatter): reload the open file unless the user has unsaved edits,
+   * so a later save cannot write stale tracking keys back.
+   */
+  private _onSkillChanged(): void {
+    if (this._dirty) {
+      Notification.warning(
+        `${this.model.name}/${this._path} changed on the server while you have unsaved edits.`,
+        { autoClose: 8000 }
+      );
+      return;
+    }
+    void this._openFile(this._path);
   }
 
   private _onModelChanged(): void {
