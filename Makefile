@@ -11,7 +11,16 @@ STAMP := $(VENV)/.installed
 LAB_PORT ?= $(shell $(PYTHON) -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test install test-python test-js test-ui demo bench clean chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+UI_STAMP := $(VENV)/.ui-installed
+JS_STAMP := node_modules/.installed
+LABEXT := notebook_skills/labextension/package.json
+JS_SOURCES := $(shell find src style schema -type f -not -path '*/__tests__/*' 2>/dev/null) package.json tsconfig.json
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# the hatch build hook runs `jlpm`, which lives in the venv
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: lab test install build test-python test-js test-ui demo screenshots bench clean chromium
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,14 +33,54 @@ $(STAMP): $(PY) pyproject.toml
 
 install: $(STAMP)
 
-lab: install
+# JS dependencies + the labextension, rebuilt when src/, style/ or schema/ change, and
+# linked into the venv so `jupyter lab` serves the fresh build.
+$(JS_STAMP): package.json yarn.lock | $(STAMP)
+	$(JLPM) install
+	touch $(JS_STAMP)
+
+$(LABEXT): $(JS_STAMP) $(JS_SOURCES)
+	$(JLPM) build
+	$(BIN)/jupyter labextension develop --overwrite . >/dev/null
+	touch $(LABEXT)
+
+build: $(LABEXT)
+
+lab: build
 	@echo "Starting JupyterLab with notebook-skills on http://127.0.0.1:$(LAB_PORT)/lab"
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LAB_PORT) $(ROOT_FLAG)
 
 test-python: install
 	$(PY) -m pytest -q -p no:cacheprovider
 
-test: test-python
+test-js: $(JS_STAMP)
+	$(JLPM) test
+
+# Debian's chromium for the browser tests (never a Playwright browser download).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; \
+	fi
+
+$(UI_STAMP): ui-tests/requirements.txt | $(STAMP)
+	$(BIN)/pip install -q -r ui-tests/requirements.txt
+	touch $(UI_STAMP)
+
+test-ui: build chromium $(UI_STAMP)
+	$(PY) -m pytest -c ui-tests/pytest.ini ui-tests
+
+# Regenerate docs/images/*.png (panel, import dialog, detail view; light and dark).
+screenshots: build chromium $(UI_STAMP)
+	SCREENSHOT_DIR=$(CURDIR)/docs/images $(PY) -m pytest -c ui-tests/pytest.ini ui-tests -k screenshots
+
+# Offline playground: fake GitHub (HTTPS) with sample repos + JupyterLab, state in .demo/.
+demo: build
+	$(PY) ui-tests/demo.py
+
+test: install build chromium $(UI_STAMP)
+	$(MAKE) --no-print-directory test-python
+	$(MAKE) --no-print-directory test-js
+	$(MAKE) --no-print-directory test-ui
 
 clean:
 	rm -rf $(VENV) node_modules lib notebook_skills/labextension ui-tests/node_modules

@@ -1,0 +1,93 @@
+"""Screenshots of the panel, the import dialog and the detail view, light and dark.
+
+`make screenshots` writes them to docs/images/ (SCREENSHOT_DIR); in `make test` they go to a
+temporary directory, so the check that they can be taken runs without touching the tree.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from ui import api_call, import_skill, open_skills_panel, row
+
+THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
+
+
+@pytest.fixture
+def shots_dir(tmp_path):
+    target = os.environ.get("SCREENSHOT_DIR")
+    return Path(target) if target else tmp_path
+
+
+@pytest.fixture
+def showcase(state, fake):
+    """A realistic mix: tracking, plain, project-scope, locally modified, upstream gone."""
+    lab = state
+    import_skill(lab, fake, "acme/data-skills", "skills/csv-helper")
+    import_skill(lab, fake, "acme/data-skills", "skills/plot-style", track=False)
+    import_skill(lab, fake, "acme/lab-skills", "notebook-tidy")
+    import_skill(lab, fake, "acme/sql-skills", "skills/query-review", scope="project")
+    checklist = lab.project_skills / "query-review" / "checklist.md"
+    checklist.write_text(checklist.read_text() + "| payments | paid_at::date |\n")  # -> Modified
+    fake.delete_repo("acme", "lab-skills")
+    status, _ = lab.api("POST", "skills/user/notebook-tidy/sync")  # -> Upstream gone
+    assert status == 410
+    yield lab
+    lab.set_theme(THEMES["light"])
+
+
+def widen_left_sidebar(page, dx: int) -> None:
+    """Drag the splitter between the left sidebar and the main area."""
+    handle = page.locator("#jp-main-split-panel > .lm-SplitPanel-handle").first
+    before = page.locator("#notebook-skills-panel").evaluate("e => e.offsetWidth")
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y, steps=5)
+    page.mouse.up()
+    page.wait_for_function("w => document.querySelector('#notebook-skills-panel').offsetWidth >= w",
+                           arg=before + dx // 2)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_screenshots(open_page, showcase, fake, shots_dir, theme):
+    lab = showcase
+    lab.set_theme(THEMES[theme])
+    page = open_page(lab, color_scheme=theme)
+    expect(page.locator("body")).to_have_attribute("data-jp-theme-name", THEMES[theme])
+    panel = open_skills_panel(page)
+    expect(row(panel, "notebook-tidy").locator(".jp-skills-badge-orphaned")).to_be_visible()
+    expect(row(panel, "query-review", "project").locator(".jp-skills-badge-modified")).to_be_visible()
+    widen_left_sidebar(page, 140)
+    page.mouse.move(0, 0)
+    page.screenshot(path=shots_dir / f"panel-{theme}.png", clip={"x": 0, "y": 0, "width": 440, "height": 470})
+
+    panel.get_by_role("button", name="Import from GitHub").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.get_by_label("GitHub URL").fill("acme/data-skills/skills/csv-helper")  # shorthand: no port shown
+    with page.expect_response(api_call("POST", "skills/import/preview")):
+        dialog.get_by_role("button", name="Preview").click()
+    expect(dialog.locator(".jp-skills-import-exists")).to_be_visible()
+    dialog.get_by_role("checkbox", name="Track upstream").check()
+    page.mouse.move(0, 0)
+    box = dialog.locator(".jp-Dialog-content").bounding_box()
+    page.screenshot(path=shots_dir / f"import-dialog-{theme}.png",
+                    clip={"x": box["x"] - 24, "y": box["y"] - 24,
+                          "width": box["width"] + 48, "height": box["height"] + 48})
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+
+    row(panel, "csv-helper").get_by_role("button", name="Open csv-helper").click()
+    detail = page.locator(".jp-skills-detail-panel")
+    expect(detail.get_by_role("switch", name="Track upstream")).to_be_checked()
+    expect(detail.locator(".cm-editor")).to_contain_text("CSV helper")
+    header = detail.locator(".jp-skills-detail-header-widget")
+    assert header.evaluate("e => e.offsetHeight") > 40, "the detail header (frontmatter, toggle) is collapsed"
+    page.mouse.move(0, 0)
+    page.screenshot(path=shots_dir / f"detail-{theme}.png")
+    for kind in ("panel", "import-dialog", "detail"):
+        assert (shots_dir / f"{kind}-{theme}.png").stat().st_size > 10_000
