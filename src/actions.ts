@@ -103,7 +103,10 @@ export async function syncAll(model: SkillsModel): Promise<void> {
   model.syncingAll = true;
   const tracking = model.trackingSkills;
   tracking.forEach(s => model.setBusy(s, true));
-  const id = Notification.emit(
+  // The summary is a new notification rather than an update of the progress
+  // one: an update that lands before JupyterLab has rendered the first toast
+  // is lost, leaving "Syncing…" on screen forever.
+  const progress = Notification.emit(
     `Syncing ${tracking.length} tracking skill${tracking.length === 1 ? '' : 's'}…`,
     'in-progress',
     { autoClose: false }
@@ -112,10 +115,8 @@ export async function syncAll(model: SkillsModel): Promise<void> {
     const results = await model.client.syncAllTracking();
     const failed = results.some(r => 'error' in r);
     const summary = syncSummary(results);
-    Notification.update({
-      id,
-      message: summary,
-      type: failed ? 'warning' : 'success',
+    Notification.dismiss(progress);
+    Notification.emit(summary, failed ? 'warning' : 'success', {
       autoClose: failed ? false : 8000,
       actions: failed
         ? [
@@ -134,10 +135,8 @@ export async function syncAll(model: SkillsModel): Promise<void> {
         : []
     });
   } catch (error) {
-    Notification.update({
-      id,
-      message: `Sync tracking skills failed: ${errorMessage(error)}`,
-      type: 'error',
+    Notification.dismiss(progress);
+    Notification.error(`Sync tracking skills failed: ${errorMessage(error)}`, {
       autoClose: false
     });
   } finally {

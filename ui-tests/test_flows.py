@@ -73,6 +73,7 @@ def test_sync_tracking_skills_reports_a_failing_repo(open_page, state, fake):
     summary = toast(page, "Synced 3 tracking skills")
     expect(summary).to_contain_text("1 updated, 1 unchanged, 1 failed")
     expect(summary).to_contain_text("notebook-tidy")
+    expect(toast(page, "Syncing 3 tracking skills")).to_have_count(0)  # progress toast gone
     assert "Mind the encoding" in (lab.user_skills / "csv-helper" / "SKILL.md").read_text()
     assert (lab.user_skills / "notebook-tidy" / "SKILL.md").exists()  # kept on failure
 
