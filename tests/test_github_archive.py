@@ -114,7 +114,7 @@ def test_dest_must_be_empty(box):
         [entry(f"{TOP}/skills/a/tty", type=tarfile.CHRTYPE)],
         [entry(f"{TOP}/skills/a/disk", type=tarfile.BLKTYPE)],
         [entry(f"{TOP}/skills/a/pipe", type=tarfile.FIFOTYPE)],
-        [entry(f"other-top/skills/a/evil")],
+        [entry("other-top/skills/a/evil")],
         [entry(f"{TOP}/skills/a/back\\..\\..\\evil")],
     ],
 )

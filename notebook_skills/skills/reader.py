@@ -6,6 +6,7 @@ Blocking file I/O: the manager calls these from a worker thread.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -15,8 +16,6 @@ from .hashing import content_sha256
 from .models import Skill, SkillDetail
 from .names import NAME_RE
 from .store import ScopeStore
-
-import re
 
 _NAME = re.compile(NAME_RE)
 _MAX_DESCRIPTION = 1024
@@ -33,7 +32,8 @@ def _signature(skill_dir: Path) -> tuple:
                 st = os.lstat(p)
             except OSError:
                 continue
-            entries.append((p, st.st_mtime_ns, st.st_size, st.st_mode))
+            # inode + ctime: a swapped-in bundle is new files even if sizes and mtimes match
+            entries.append((p, st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_mode))
     return tuple(entries)
 
 
