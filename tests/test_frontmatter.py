@@ -364,3 +364,9 @@ def test_property_set_keys(doc, updates):
     again = set_frontmatter_keys(strip_product_keys(out), updates)
     assert again == set_frontmatter_keys(strip_product_keys(text), updates)
     assert strip_product_keys(again) == strip_product_keys(text)
+
+
+def test_replace_body_keeps_frontmatter_bytes():
+    text = "---\r\nname: x\r\n# c\r\ndescription: d\r\n---\r\nold\r\n"
+    assert replace_body(text, "new\r\n") == "---\r\nname: x\r\n# c\r\ndescription: d\r\n---\r\nnew\r\n"
+    assert replace_body("---\nname: x\n---\n", "body\n") == "---\nname: x\n---\nbody\n"

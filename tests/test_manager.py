@@ -8,7 +8,7 @@ import pytest
 
 from notebook_skills.errors import Conflict, Forbidden, Gone, Invalid, UpstreamError
 from notebook_skills.github import GitHubClient
-from notebook_skills.skills.manager import SkillManager, replace_body
+from notebook_skills.skills.manager import SkillManager
 from notebook_skills.skills.upstream import ArchiveFetcher
 
 from .helpers import skill_md, tree_digest
@@ -50,7 +50,7 @@ async def test_import_sync_cycle(manager, fake_github, tmp_path):
 async def test_archive_fetcher_downloads_once_under_concurrency(manager, fake_github, tmp_path):
     sha = seed(fake_github)
     fake_github.latency = 0.05
-    fetcher = ArchiveFetcher(manager.github, tmp_path / "tmp")
+    fetcher = ArchiveFetcher(manager.github, manager.stores["user"])
     paths = await asyncio.gather(*(fetcher.get("acme", "data-skills", sha) for _ in range(5)))
     assert len(set(paths)) == 1 and paths[0].stat().st_size > 0
     assert len(fake_github.requests_to("tarball")) == 1
@@ -117,9 +117,3 @@ async def test_startup_recovery_restores_a_half_swapped_bundle(manager, tmp_path
     assert tree_digest(tmp_path / "user" / "keep") == before
     assert list((store.bookkeeping / "staging").iterdir()) == []
     await manager.aclose()
-
-
-def test_replace_body_keeps_frontmatter_bytes():
-    text = "---\r\nname: x\r\n# c\r\ndescription: d\r\n---\r\nold\r\n"
-    assert replace_body(text, "new\r\n") == "---\r\nname: x\r\n# c\r\ndescription: d\r\n---\r\nnew\r\n"
-    assert replace_body("---\nname: x\n---\n", "body\n") == "---\nname: x\n---\nbody\n"

@@ -13,27 +13,18 @@ import logging
 from pathlib import Path
 from typing import Optional
 
-from ..errors import Forbidden, Invalid
-from .frontmatter import parse_skill_md, set_frontmatter_keys, skill_md_template
+from ..errors import Forbidden, Invalid, NotFound
+from .frontmatter import parse_skill_md, replace_body, set_frontmatter_keys, skill_md_template
 from .locks import SkillLocks
 from .models import Skill, SkillDetail
 from .names import validate_name, validate_scope
 from .reader import SkillReader
-from .store import ScopeStore
+from .fsutil import remove_tree_quietly
+from .store import SKILL_MD, ScopeStore
 
 log = logging.getLogger(__name__)
 
-SKILL_MD = "SKILL.md"
 GITHUB_DISABLED = "GitHub skill import is disabled by your administrator (allow_github_skill_import)."
-
-
-def replace_body(text: str, body: str) -> str:
-    """Swap the markdown body, leaving the frontmatter block byte-for-byte."""
-    doc = parse_skill_md(text)
-    head = doc.text[: len(doc.text) - len(doc.body)] if doc.body else doc.text
-    if doc.body and not doc.text.endswith(doc.body):
-        raise Invalid("SKILL.md body could not be located")
-    return head + body
 
 
 class SkillManager:
@@ -108,7 +99,7 @@ class SkillManager:
             for name in store.list_names():
                 try:
                     skills.append(self.reader.summary(store, name))
-                except FileNotFoundError:
+                except (FileNotFoundError, NotFound):
                     continue  # deleted while listing
         return skills
 
@@ -136,13 +127,13 @@ class SkillManager:
         parse_skill_md(text)  # fails early on an unrepresentable description
 
         def create() -> None:
-            path = store.create_dir(name)
+            store.create_dir(name)
             try:
                 store.write_skill_md(name, text)
             except BaseException:
-                store.delete(name)
+                # create_dir made an empty folder; require() in delete() would not see it
+                remove_tree_quietly(store.skill_dir(name))
                 raise
-            del path
 
         async with self.locks.hold((store.scope, name)):
             await asyncio.to_thread(create)

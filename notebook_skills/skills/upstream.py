@@ -22,19 +22,23 @@ from ..github import GitHubLocation, GitHubNotFound, extract_subtree
 from .frontmatter import PRODUCT_KEYS, parse_skill_md, set_frontmatter_keys
 from .hashing import content_sha256
 from .models import Candidate, Preview, PreviewError, SkillDetail, Source, SyncResult
+from .fsutil import bundle_files
 from .names import derive_name, validate_name
-from .store import ScopeStore, SkillMeta
+from .store import SKILL_MD, ScopeStore, SkillMeta
 
 log = logging.getLogger(__name__)
-SKILL_MD = "SKILL.md"
 
 
 class ArchiveFetcher:
-    """Downloads each (owner, repo, sha) archive at most once per operation."""
+    """Downloads each (owner, repo, sha) archive at most once per operation.
 
-    def __init__(self, github, tmp_root: Path) -> None:
+    Archives go to a temp dir in ``store``'s bookkeeping, made only when the
+    first download starts (an all-unchanged sync-all creates nothing).
+    """
+
+    def __init__(self, github, store: ScopeStore) -> None:
         self.github = github
-        self._tmp_root = tmp_root
+        self._store = store
         self._dir: Optional[Path] = None
         self._tasks: dict[tuple[str, str, str], asyncio.Future] = {}
 
@@ -49,8 +53,7 @@ class ArchiveFetcher:
 
     async def _download(self, owner: str, repo: str, sha: str, index: int) -> Path:
         if self._dir is None:
-            self._tmp_root.mkdir(parents=True, exist_ok=True)
-            self._dir = Path(tempfile.mkdtemp(prefix="archives-", dir=self._tmp_root))
+            self._dir = await asyncio.to_thread(_mkdtemp, self._store, "archives-")
         dest = self._dir / f"{index}.tar.gz"
         await self.github.download_archive(owner, repo, sha, dest)
         return dest
@@ -77,23 +80,39 @@ class Resolved:
     def repo_path(self, rel: str) -> str:
         return str(PurePosixPath(self.loc.path, rel)) if rel else self.loc.path
 
+    def skill_name(self, rel: str, frontmatter: dict) -> str:
+        """Install name: frontmatter name, else the folder, else the repo."""
+        return derive_name(_str(frontmatter.get("name")), PurePosixPath(self.repo_path(rel)).name or None, self.loc.repo)
 
-def _discover(work: Path) -> list[str]:
+
+def _mkdtemp(store: ScopeStore, prefix: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=store.tmp_dir()))
+
+
+def _unpack(archive: Path, subpath: str, work: Path, max_bytes: int) -> tuple[str, list[str]]:
+    """Extract the URL's folder and find its skills: (kind, candidate folders)."""
+    extract_subtree(archive, subpath, work, max_bytes=max_bytes, limit_name="max_archive_mb")
+    if (work / SKILL_MD).is_file():
+        return "skill", [""]
     found = []
     for dirpath, dirnames, filenames in os.walk(work):
         dirnames[:] = sorted(d for d in dirnames if d != ".git")
         if SKILL_MD in filenames:
-            rel = os.path.relpath(dirpath, work)
-            found.append("" if rel == "." else Path(rel).as_posix())
-    return found
-
-
-def _files_under(folder: Path) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+            found.append(Path(dirpath).relative_to(work).as_posix())
+    return "repo", found
 
 
 def _size(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+    return sum((folder / rel).stat().st_size for rel in bundle_files(folder))
+
+
+def _stamp(source: str, tracking_sha: Optional[str]) -> dict:
+    """Product frontmatter keys for a fresh bundle: upstream's own copies are dropped."""
+    stamp: dict = {key: None for key in PRODUCT_KEYS}
+    stamp["source"] = source
+    if tracking_sha:
+        stamp.update(tracks_upstream=True, tracking_ref=tracking_sha)
+    return stamp
 
 
 class Upstream:
@@ -117,17 +136,11 @@ class Upstream:
         if sha is None:
             where = f"'{loc.path}'" if loc.path else "anything"
             raise NotFound(f"There is no {where} on '{ref}' in {loc.owner}/{loc.repo}.")
-        fetcher = ArchiveFetcher(self.github, store.tmp_dir())
-        work = Path(tempfile.mkdtemp(prefix="import-", dir=store.tmp_dir()))
+        fetcher = ArchiveFetcher(self.github, store)
+        work = await asyncio.to_thread(_mkdtemp, store, "import-")
         try:
             archive = await fetcher.get(loc.owner, loc.repo, sha)
-            await asyncio.to_thread(
-                extract_subtree, archive, loc.path, work, max_bytes=self.m.max_extract_bytes, limit_name="max_archive_mb"
-            )
-            candidates = await asyncio.to_thread(_discover, work)
-            kind = "skill" if (work / SKILL_MD).is_file() else "repo"
-            if kind == "skill":
-                candidates = [""]
+            kind, candidates = await asyncio.to_thread(_unpack, archive, loc.path, work, self.m.max_extract_bytes)
             yield Resolved(loc=loc, ref=ref, sha=sha, work=work, kind=kind, candidates=candidates)
         finally:
             fetcher.close()
@@ -147,9 +160,8 @@ class Upstream:
             folder = res.work / rel
             path = res.repo_path(rel)
             try:
-                doc = parse_skill_md((folder / SKILL_MD).read_bytes())
-                fm = doc.frontmatter
-                name = derive_name(_str(fm.get("name")), PurePosixPath(path).name or None, res.loc.repo)
+                fm = parse_skill_md((folder / SKILL_MD).read_bytes()).frontmatter
+                name = res.skill_name(rel, fm)
             except SkillsError as err:
                 errors.append(PreviewError(path=path or None, message=f"{path or '.'}/SKILL.md: {err.message}"))
                 continue
@@ -165,7 +177,7 @@ class Upstream:
                     path=path,
                     name=name,
                     description=_str(fm.get("description")) or "",
-                    files=_files_under(folder),
+                    files=bundle_files(folder),
                     exists={scope: st.exists(name) for scope, st in self.m.stores.items()},
                     problems=problems,
                 )
@@ -215,17 +227,13 @@ class Upstream:
         folder = res.work / rel
         path = res.repo_path(rel)
         raw = await asyncio.to_thread((folder / SKILL_MD).read_bytes)
-        fm = parse_skill_md(raw).frontmatter
-        final = name or derive_name(_str(fm.get("name")), PurePosixPath(path).name or None, res.loc.repo)
+        final = name or res.skill_name(rel, parse_skill_md(raw).frontmatter)
         sha = res.sha
         if rel:
             # The skill folder's own newest commit, so a later sync compares like with like.
             sha = await self.github.probe(res.loc.owner, res.loc.repo, res.ref, path) or res.sha
         source = dataclasses.replace(res.loc, path=path).tree_url(self.github.github_url, res.ref)
-        stamp = {key: None for key in PRODUCT_KEYS}
-        stamp["source"] = source
-        if tracks_upstream:
-            stamp.update(tracks_upstream=True, tracking_ref=sha)
+        stamp = _stamp(source, sha if tracks_upstream else None)
         async with self.m.locks.hold((store.scope, final)):
             created = await asyncio.to_thread(self._stage_install, store, final, folder, stamp, overwrite, sha)
         detail: SkillDetail = await self.m.get_skill(store.scope, final)
@@ -271,7 +279,7 @@ class Upstream:
             return await self._sync_locked(store, name, force, fetcher)
 
     async def _sync_locked(self, store: ScopeStore, name: str, force: bool, fetcher) -> SyncResult:
-        skill = await asyncio.to_thread(lambda: (store.require(name), self.m.reader.summary(store, name))[1])
+        skill = await asyncio.to_thread(self.m.reader.summary, store, name)  # NotFound if absent
         if skill.managed:
             raise Invalid(f"'{name}' is a managed skill: it is updated from the organisation manifest, not by Sync.")
         if not skill.tracks_upstream:
@@ -296,11 +304,10 @@ class Upstream:
                 await asyncio.to_thread(self._set_orphaned, store, name, False)
             return SyncResult(updated=False, ref=sha)
         own = fetcher is None
-        fetcher = fetcher or ArchiveFetcher(self.github, store.tmp_dir())
+        fetcher = fetcher or ArchiveFetcher(self.github, store)
         try:
             archive = await fetcher.get(loc.owner, loc.repo, sha)
-            stamp = {key: None for key in PRODUCT_KEYS}
-            stamp.update(source=skill.source, tracks_upstream=True, tracking_ref=sha)
+            stamp = _stamp(skill.source, sha)
             await asyncio.to_thread(self._stage_sync, store, name, archive, loc, ref, stamp, sha)
         finally:
             if own:
@@ -336,7 +343,7 @@ class Upstream:
         self.m.require_github()
         skills = await self.m.list_tracking_skills()
         gate = asyncio.Semaphore(self.m.sync_concurrency)
-        fetcher = ArchiveFetcher(self.github, self.m.stores["user"].tmp_dir())
+        fetcher = ArchiveFetcher(self.github, self.m.stores["user"])
 
         async def one(skill) -> dict:
             key = {"scope": skill.scope, "name": skill.name}
