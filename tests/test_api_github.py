@@ -129,10 +129,13 @@ async def test_import_name_override_and_conflict(jp_fetch, fake_github, skills_d
     assert status == 201 and data["skill"]["frontmatter"]["name"] == "my-csv"
     status, data = await import_skill(jp_fetch, fake_github, name="my-csv")
     assert status == 409
-    before = tree_digest(skills_dirs["user"] / "my-csv")
+    folder = skills_dirs["user"] / "my-csv"
+    pristine = tree_digest(folder)
+    (folder / "notes.md").write_text("local scribbles\n")
+    (folder / "scripts" / "read.py").write_text("edited\n")
     status, data = await import_skill(jp_fetch, fake_github, name="my-csv", overwrite=True)
-    assert status == 200
-    assert tree_digest(skills_dirs["user"] / "my-csv") == before
+    assert status == 200 and data["skill"]["locally_modified"] is False
+    assert tree_digest(folder) == pristine  # overwrite really replaced the bundle
 
 
 async def test_import_repo_with_several_skills_needs_a_choice(jp_fetch, fake_github):
