@@ -24,7 +24,7 @@ export class SkillsModel implements IDisposable {
     this._interval = (options.refreshInterval ?? 3) * 1000;
     this._poll = new Poll({
       auto: options.autoPoll ?? true,
-      factory: () => this._tick(),
+      factory: () => this._load(),
       frequency: this._frequency(),
       name: 'notebook-skills:list',
       standby: () => (this._visible ? 'when-hidden' : true)
@@ -147,10 +147,6 @@ export class SkillsModel implements IDisposable {
     this._isDisposed = true;
     this._poll.dispose();
     Signal.clearData(this);
-  }
-
-  private async _tick(): Promise<void> {
-    await this._load();
   }
 
   private async _load(): Promise<void> {

@@ -37,7 +37,7 @@ export function ImportForm(props: IImportFormProps): JSX.Element {
         id="jp-skills-import-url-help"
         className={
           model.urlError
-            ? 'jp-skills-hint jp-skills-import-url-error'
+            ? 'jp-skills-hint jp-skills-hint-error'
             : 'jp-skills-hint'
         }
         role={model.urlError ? 'alert' : undefined}
@@ -168,7 +168,7 @@ export function ImportForm(props: IImportFormProps): JSX.Element {
           </label>
           {model.nameError && (
             <div
-              className="jp-skills-hint jp-skills-import-url-error"
+              className="jp-skills-hint jp-skills-hint-error jp-skills-import-name-error"
               role="alert"
             >
               {model.nameError}
