@@ -1,0 +1,100 @@
+"""The install record: the one owner of what a skill *is* (contract §2/§6).
+
+One record per installed skill lives in bookkeeping
+(`<scope>/.notebook-skills/records/<name>.json`).  Where the skill came from,
+which commit and content it holds, whether it tracks upstream and what the last
+check saw are read from here and nowhere else; the product's frontmatter keys
+(`source`, `tracks_upstream`, `tracking_ref`, `managed_*`) are *written from*
+the record and never parsed back to learn the origin.
+
+The model is versioned: a record of a newer version, or one that fails
+validation, is treated as absent (the skill is then "unknown", never guessed).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RECORD_VERSION = 1
+_SHA = r"^[0-9a-f]{40}$"
+
+
+class _Model(BaseModel):
+    # Unknown keys from a newer minor writer are ignored rather than fatal.
+    model_config = ConfigDict(extra="ignore")
+
+
+class Origin(_Model):
+    """Where the skill folder lives upstream, parsed once at import."""
+
+    host: str  # e.g. "github.com" or a GitHub Enterprise host
+    owner: str
+    repo: str
+    ref: str  # branch, tag or SHA as the user gave it, else the default branch at import
+    path: str = ""  # folder inside the repository ("" = repository root)
+
+    def key(self) -> tuple[str, str, str, str]:
+        """Planner group: one head request per (host, owner, repo, ref)."""
+        return (self.host.lower(), self.owner.lower(), self.repo.lower(), self.ref)
+
+
+class ViaDirect(_Model):
+    kind: Literal["direct"] = "direct"
+
+
+class ViaMarketplace(_Model):
+    kind: Literal["marketplace"] = "marketplace"
+    url: str  # canonical URL of the marketplace (its marketplace.json)
+    plugin: str  # plugin name inside that marketplace
+
+
+class ViaManifest(_Model):
+    kind: Literal["manifest"] = "manifest"
+    source: str  # manifest URL or path
+    entry: str  # the entry's url (or name) inside that manifest
+
+
+Via = Union[ViaDirect, ViaMarketplace, ViaManifest]
+
+
+class LastCheck(_Model):
+    """What the last probe of the origin saw (survives restarts)."""
+
+    head: Optional[str] = Field(default=None, pattern=_SHA)  # commit of origin.ref
+    etag: Optional[str] = None  # for If-None-Match on the next head request
+    tree: Optional[str] = Field(default=None, pattern=_SHA)  # folder tree SHA at `head`
+    update_available: Optional[bool] = None  # None = never checked
+    checked_at: Optional[float] = None  # epoch seconds
+
+
+class Generation(_Model):
+    """The bundle a sync/apply replaced, kept in bookkeeping for revert."""
+
+    commit: Optional[str] = Field(default=None, pattern=_SHA)
+    tree: Optional[str] = Field(default=None, pattern=_SHA)
+    content_sha256: Optional[str] = None
+    tracking: bool = False
+    folder: str  # directory name under `<bookkeeping>/generations/`
+    replaced_at: float = Field(default_factory=time.time)
+
+
+class InstallRecord(_Model):
+    version: Literal[1] = RECORD_VERSION
+    origin: Optional[Origin] = None  # None: created locally (POST skills), never imported
+    via: Via = Field(default_factory=ViaDirect, discriminator="kind")
+    commit: Optional[str] = Field(default=None, pattern=_SHA)  # commit whose archive was extracted
+    tree: Optional[str] = Field(default=None, pattern=_SHA)  # folder tree SHA in that commit
+    content_sha256: Optional[str] = None  # contract §2 digest of the installed bundle
+    tracking: bool = False
+    managed_source: Optional[str] = None
+    managed_ref: Optional[str] = Field(default=None, pattern=_SHA)
+    orphaned: bool = False
+    last_check: LastCheck = Field(default_factory=LastCheck)
+    previous: Optional[Generation] = None
+    # Identity of the skill folder the record describes ("dev:ino"): a folder
+    # deleted by hand and re-created under the same name is a different skill
+    # and must not inherit this record.
+    folder_id: Optional[str] = None
