@@ -11,6 +11,7 @@ from traitlets import Bool, Enum, Float, Int, List, Unicode, default, validate
 from .config import MANAGEMENT_POLICIES, ConfigError, env_allow_import, env_management_policy
 from .github import GitHubClient, TokenProvider
 from .handlers import MANAGER_KEY, build_handlers
+from .oserrors import scope_problems, translate
 from .skills.manager import SkillManager
 
 
@@ -112,8 +113,15 @@ class NotebookSkills(ExtensionApp):
             max_archive_mb=self.max_archive_mb,
         )
         manager.management_off = self.skills_management_policy == "force-off"
+        # A scope dir that is a file is reported, not fatal: the other scope still
+        # works, and requests on the broken one answer 409 naming the path.
+        for problem in scope_problems((s.scope, s.root) for s in manager.stores.values()):
+            self.log.error("notebook-skills: %s", problem)
         if not manager.management_off:
-            manager.recover()
+            try:
+                manager.recover()
+            except OSError as err:  # an unreadable bookkeeping dir must not stop the server
+                self.log.error("notebook-skills: recovery skipped: %s", translate(err) or err)
         self.manager = manager
         self.settings[MANAGER_KEY] = manager
         self.log.info(

@@ -36,3 +36,7 @@ class Gone(SkillsError):
 
 class UpstreamError(SkillsError):
     """GitHub failed: network, 5xx, timeout, rate limit, bad archive (502)."""
+
+
+class InsufficientStorage(SkillsError):
+    """The disk (or quota) filled up mid-write; the write was rolled back (507)."""

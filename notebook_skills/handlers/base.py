@@ -8,7 +8,16 @@ from typing import Any, TypeVar
 from jupyter_server.base.handlers import APIHandler
 from pydantic import BaseModel, ValidationError
 
-from ..errors import Conflict, Forbidden, Gone, Invalid, NotFound, SkillsError, UpstreamError
+from ..errors import (
+    Conflict,
+    Forbidden,
+    Gone,
+    InsufficientStorage,
+    Invalid,
+    NotFound,
+    SkillsError,
+    UpstreamError,
+)
 
 MANAGER_KEY = "notebook_skills_manager"
 AUTH_RESOURCE = "notebook_skills"
@@ -20,6 +29,7 @@ STATUS_BY_ERROR: dict[type[SkillsError], int] = {
     Conflict: 409,
     Gone: 410,
     UpstreamError: 502,
+    InsufficientStorage: 507,
 }
 
 Body = TypeVar("Body", bound=BaseModel)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shutil
@@ -44,13 +45,17 @@ def read_bounded(path: Path, limit: int, what: str) -> bytes:
     return data
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same directory, then os.replace.
+def atomic_write(path: Path, data: bytes, tmp_dir: Path | None = None) -> None:
+    """Write via a temp file, then os.replace.
 
     Readers see the old or the new file, never a torn one.  An existing
-    file's permissions (e.g. an executable helper script) are kept.
+    file's permissions (e.g. an executable helper script) are kept.  The temp
+    file lives in ``tmp_dir`` (bookkeeping, on the same filesystem) so it never
+    shows up inside a bundle and its name never exceeds the name limit of a
+    long file name; without one it goes next to ``path``.
     """
-    tmp = path.parent / f".{path.name}.{token()}.tmp"
+    folder = Path(tmp_dir) if tmp_dir is not None else path.parent
+    tmp = folder / f".{token()}.tmp"
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
@@ -63,7 +68,14 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as err:
+            if err.errno != errno.EXDEV or tmp_dir is None:
+                raise
+            # the bundle is on another filesystem (a mount inside the scope): write beside it
+            os.unlink(tmp)
+            atomic_write(path, data)
     except BaseException:
         try:
             os.unlink(tmp)

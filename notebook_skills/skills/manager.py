@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import Forbidden, Invalid, NotFound
+from ..oserrors import guard_os_errors
 from .frontmatter import parse_skill_md, replace_body, set_frontmatter_keys, skill_md_template
 from .locks import SkillLocks
 from .models import Skill, SkillDetail
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 GITHUB_DISABLED = "GitHub skill import is disabled by your administrator (allow_github_skill_import)."
 
 
+@guard_os_errors  # disk full, read-only, ... -> typed errors (507/409/400)
 class SkillManager:
     def __init__(
         self,

@@ -171,7 +171,7 @@ class ScopeStore:
             path.parent.mkdir(parents=True, exist_ok=True)
         except (FileExistsError, NotADirectoryError):
             raise Invalid(f"Cannot create '{rel}': a parent is a file") from None
-        atomic_write(path, data)
+        atomic_write(path, data, tmp_dir=self.tmp_dir())  # temp files never inside the bundle
 
     def delete_file(self, name: str, rel: str) -> None:
         if rel == SKILL_MD:

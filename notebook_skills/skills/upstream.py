@@ -19,6 +19,7 @@ from typing import AsyncIterator, Optional
 
 from ..errors import Conflict, Gone, Invalid, NotFound, SkillsError
 from ..github import GitHubLocation, GitHubNotFound, extract_subtree
+from ..oserrors import guard_os_errors
 from .frontmatter import PRODUCT_KEYS, parse_skill_md, set_frontmatter_keys
 from .hashing import content_sha256
 from .models import Candidate, Preview, PreviewError, SkillDetail, Source, SyncResult
@@ -115,6 +116,7 @@ def _stamp(source: str, tracking_sha: Optional[str]) -> dict:
     return stamp
 
 
+@guard_os_errors
 class Upstream:
     def __init__(self, manager) -> None:
         self.m = manager

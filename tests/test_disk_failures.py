@@ -1,0 +1,186 @@
+"""A hostile disk: full, read-only, immutable, names too long, files where folders belong.
+
+Real filesystems, no mocks: a tiny tmpfs (disk full, read-only remount) and
+``chattr +i`` need root; those tests are skipped elsewhere.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from notebook_skills.oserrors import scope_problems, translate
+
+from .helpers import call, tree_digest
+
+ROOT = os.geteuid() == 0
+
+
+def _mount_tmpfs(where: Path, size: str = "256k") -> None:
+    where.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+
+
+@pytest.fixture
+def tiny_user_disk(skills_dirs):
+    if not ROOT:
+        pytest.skip("mounting a tmpfs needs root")
+    where = skills_dirs["user"]
+    _mount_tmpfs(where)
+    yield where
+    subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def _fill(where: Path) -> None:
+    """Fill the filesystem to the last byte."""
+    with open(where / ".filler", "wb", buffering=0) as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 4096)
+        except OSError as err:
+            assert err.errno == errno.ENOSPC
+
+
+async def _create(jp_fetch, name="notes", scope="user"):
+    status, data = await call(jp_fetch, "POST", "skills", {"scope": scope, "name": name, "description": "Takes notes."})
+    assert status == 201, data
+    return data
+
+
+async def test_disk_full_on_file_write_is_507_and_changes_nothing(jp_fetch, tiny_user_disk):
+    await _create(jp_fetch)
+    before = tree_digest(tiny_user_disk / "notes")
+    _fill(tiny_user_disk)
+    status, data = await call(jp_fetch, "PUT", "skills/user/notes/files", {"content": "x" * 20000}, params={"path": "big.md"})
+    assert status == 507, data
+    assert data["message"] == "Disk full while writing skill 'notes'; nothing was changed. Free some space and try again."
+    status, data = await call(jp_fetch, "PUT", "skills/user/notes", {"body": "y" * 20000})
+    assert status == 507 and "disk full" in data["message"].lower()
+    assert tree_digest(tiny_user_disk / "notes") == before
+    leftovers = [p for p in tiny_user_disk.rglob("*") if p.is_file() and p.name not in (".filler", ".gitignore")]
+    assert leftovers == [tiny_user_disk / "notes" / "SKILL.md"]
+
+
+async def test_disk_full_on_create_leaves_no_folder(jp_fetch, tiny_user_disk):
+    _fill(tiny_user_disk)
+    status, data = await call(jp_fetch, "POST", "skills", {"scope": "user", "name": "fresh", "description": "d", "body": "z" * 9000})
+    assert status == 507, data
+    assert "skill 'fresh'" in data["message"]
+    assert not (tiny_user_disk / "fresh").exists()
+    status, data = await call(jp_fetch, "GET", "skills")
+    assert status == 200 and data["skills"] == []
+
+
+async def test_read_only_filesystem_is_409_naming_the_path(jp_fetch, tiny_user_disk):
+    await _create(jp_fetch)
+    before = tree_digest(tiny_user_disk / "notes")
+    done = subprocess.run(["mount", "-o", "remount,ro", str(tiny_user_disk)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("cannot remount read-only here")
+    status, data = await call(jp_fetch, "PUT", "skills/user/notes", {"description": "New words."})
+    assert status == 409, data
+    assert "read-only" in data["message"] and str(tiny_user_disk) in data["message"]
+    for method, path, body in [
+        ("DELETE", "skills/user/notes", None),
+        ("POST", "skills/user/notes/rename", {"new_name": "other"}),
+        ("POST", "skills", {"scope": "user", "name": "more", "description": "d"}),
+    ]:
+        status, data = await call(jp_fetch, method, path, body)
+        assert status == 409 and "read-only" in data["message"], (method, path, data)
+    assert tree_digest(tiny_user_disk / "notes") == before
+
+
+@pytest.fixture
+def immutable(skills_dirs):
+    made = []
+
+    def freeze(path: Path) -> None:
+        if not ROOT or subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+            pytest.skip("chattr +i is not available here")
+        made.append(path)
+
+    yield freeze
+    for path in made:
+        subprocess.run(["chattr", "-i", str(path)], check=False)
+
+
+async def test_permission_denied_is_409_naming_the_path(jp_fetch, skills_dirs, immutable):
+    await _create(jp_fetch)
+    folder = skills_dirs["user"] / "notes"
+    before = tree_digest(folder)
+    immutable(folder)
+    status, data = await call(jp_fetch, "PUT", "skills/user/notes/files", {"content": "hi"}, params={"path": "new.md"})
+    assert status == 409, data
+    assert "Permission denied" in data["message"] and str(folder) in data["message"]
+    status, data = await call(jp_fetch, "PUT", "skills/user/notes", {"body": "changed"})
+    assert status == 409 and str(folder) in data["message"]
+    assert tree_digest(folder) == before
+
+
+async def test_name_too_long_is_400(jp_fetch):
+    await _create(jp_fetch)
+    for rel in ("a" * 300 + ".md", "d/" + "b" * 256, "c" * 250 + ".md"):
+        status, data = await call(jp_fetch, "PUT", "skills/user/notes/files", {"content": "x"}, params={"path": rel})
+        if len(rel.split("/")[-1]) <= 255 and "/" not in rel:
+            # fits the file system: the temp file must not push it over the limit
+            assert status == 200, data
+        else:
+            assert status == 400, data
+            assert "too long" in data["message"]
+
+
+@pytest.mark.parametrize("broken", ["project-scope", "project-bookkeeping"])
+async def test_scope_or_bookkeeping_that_is_a_file(broken, jp_fetch, skills_dirs, caplog):
+    project = skills_dirs["project"]
+    if broken == "project-scope":
+        project.parent.mkdir(parents=True)
+        project.write_text("not a folder")
+        blocker = project
+    else:
+        project.mkdir(parents=True)
+        blocker = project / ".notebook-skills"
+        blocker.write_text("not a folder")
+    await _create(jp_fetch)  # the extension loaded; the user scope still works
+    status, data = await call(jp_fetch, "GET", "skills")
+    assert status == 200 and [s["name"] for s in data["skills"]] == ["notes"]
+    status, data = await call(jp_fetch, "POST", "skills", {"scope": "project", "name": "p", "description": "d"})
+    assert status == 409, data
+    assert not (project / "p").exists()
+    assert f"'{blocker}' is a file where a folder is needed" in data["message"]
+    assert blocker.read_text() == "not a folder"
+
+
+def test_scope_problems_are_found_at_startup(tmp_path):
+    file_scope = tmp_path / "a" / "skills"
+    file_scope.parent.mkdir()
+    file_scope.write_text("x")
+    book = tmp_path / "b" / "skills"
+    book.mkdir(parents=True)
+    (book / ".notebook-skills").write_text("x")
+    ok = tmp_path / "c" / "skills"  # missing is fine: made on first write
+    problems = scope_problems([("user", file_scope), ("project", book), ("user", ok)])
+    assert len(problems) == 2
+    assert str(file_scope) in problems[0] and "not a folder" in problems[0]
+    assert str(book / ".notebook-skills") in problems[1]
+
+
+async def test_startup_logs_a_scope_that_is_a_file(jp_configurable_serverapp, skills_dirs, capfd):
+    skills_dirs["project"].parent.mkdir(parents=True)
+    skills_dirs["project"].write_text("x")
+    app = jp_configurable_serverapp()
+    assert "notebook_skills" in app.extension_manager.extension_apps  # loaded all the same
+    err = capfd.readouterr().err
+    assert f"project skills folder '{skills_dirs['project']}' cannot be used: it is a file" in err
+    assert "Traceback" not in err
+
+
+def test_translate_leaves_other_errors_alone():
+    assert translate(OSError(errno.EIO, "I/O error", "/x")) is None
+    err = translate(OSError(errno.EDQUOT, "Disk quota exceeded", "/h/.notebook-skills/staging/abc.0123/f"))
+    assert err is not None and "skill 'abc'" in err.message
