@@ -6,7 +6,7 @@ import json
 from typing import Any, TypeVar
 
 from jupyter_server.base.handlers import APIHandler
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from ..errors import (
     Conflict,
@@ -18,6 +18,7 @@ from ..errors import (
     SkillsError,
     UpstreamError,
 )
+from .body import parse_body
 
 MANAGER_KEY = "notebook_skills_manager"
 AUTH_RESOURCE = "notebook_skills"
@@ -57,19 +58,7 @@ class SkillsHandler(APIHandler):
         return self.settings[MANAGER_KEY]
 
     def body(self, model: type[Body]) -> Body:
-        raw = self.request.body or b"{}"
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise Invalid("The request body is not valid JSON.") from None
-        if data is None:
-            data = {}
-        try:
-            return model.model_validate(data)
-        except ValidationError as err:
-            first = err.errors()[0]
-            where = ".".join(str(p) for p in first.get("loc", ())) or "body"
-            raise Invalid(f"Invalid request: {where}: {first.get('msg')}") from None
+        return parse_body(self.request.body, model)
 
     def send_json(self, payload: Any, status: int = 200) -> None:
         self.set_status(status)

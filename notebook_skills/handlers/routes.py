@@ -17,6 +17,7 @@ from ..skills.models import (
     UpdateSkillBody,
 )
 from .base import SkillsHandler
+from .body import query_text
 
 NAMESPACE = "notebook-skills"
 
@@ -78,7 +79,7 @@ class RenameHandler(SkillsHandler):
 
 class FilesHandler(SkillsHandler):
     def _path(self) -> str:
-        path = self.get_query_argument("path", "")
+        path = query_text(self.request.query_arguments, "path")
         if not path:
             raise Invalid("The 'path' query parameter is required, e.g. ?path=SKILL.md")
         return path

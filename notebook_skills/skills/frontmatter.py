@@ -274,13 +274,22 @@ def replace_body(text: str, body: str) -> str:
     return new
 
 
+MAX_DESCRIPTION = 1024  # Agent Skills spec
+
+
+def check_description(description: object) -> str:
+    """The one description rule for create and update."""
+    if not isinstance(description, str) or not description.strip():
+        raise Invalid("A skill needs a description: agents use it to decide when to load the skill.")
+    if len(description) > MAX_DESCRIPTION:
+        raise Invalid(f"A skill description must be at most {MAX_DESCRIPTION} characters (got {len(description)}).")
+    return description
+
+
 def skill_md_template(name: str, description: str, body: str = "") -> str:
     """SKILL.md of a new blank skill."""
     validate_name(name)
-    if not isinstance(description, str) or not description.strip():
-        raise Invalid("A skill needs a description")
-    if len(description) > 1024:
-        raise Invalid("A skill description must be at most 1024 characters")
+    check_description(description)
     if not isinstance(body, str):
         raise Invalid("The skill body must be text")
     text = f"---\nname: {name}\ndescription: {_scalar(description)}\n---\n{body}"

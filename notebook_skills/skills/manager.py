@@ -15,7 +15,7 @@ from typing import Optional
 
 from ..errors import Forbidden, Invalid, NotFound
 from ..oserrors import guard_os_errors
-from .frontmatter import parse_skill_md, replace_body, set_frontmatter_keys, skill_md_template
+from .frontmatter import check_description, parse_skill_md, replace_body, set_frontmatter_keys, skill_md_template
 from .locks import SkillLocks
 from .models import Skill, SkillDetail
 from .names import validate_name, validate_scope
@@ -166,9 +166,7 @@ class SkillManager:
             raise Forbidden(f"'{name}' is a managed skill and is read-only.")
         updates: dict = {}
         if description is not None:
-            if not description.strip():
-                raise Invalid("The description cannot be empty.")
-            updates["description"] = description
+            updates["description"] = check_description(description)
         if tracks_upstream is True and fm.get("tracks_upstream") is not True:
             if fm.get("managed_source"):
                 raise Invalid(f"'{name}' is a managed skill; managed skills cannot track upstream.")
