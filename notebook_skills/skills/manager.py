@@ -178,17 +178,18 @@ class SkillManager:
             ref = store.read_meta(name).ref
             updates["tracking_ref"] = ref
         elif tracks_upstream is False:
-            if fm.get("tracking_ref"):
-                meta = store.read_meta(name)
-                meta.ref = str(fm["tracking_ref"])
-                store.write_meta(name, meta)
             updates["tracks_upstream"] = None
             updates["tracking_ref"] = None
+        # The final SKILL.md is built and validated before anything is written.
         new_text = set_frontmatter_keys(text, updates) if updates else text
         if body is not None:
             new_text = replace_body(new_text, body)
+        parse_skill_md(new_text)
+        if tracks_upstream is False and fm.get("tracking_ref"):
+            meta = store.read_meta(name)
+            meta.ref = str(fm["tracking_ref"])
+            store.write_meta(name, meta)
         if new_text != text:
-            parse_skill_md(new_text)
             store.write_skill_md(name, new_text)
 
     async def delete_skill(self, scope: str, name: str) -> None:
@@ -215,15 +216,19 @@ class SkillManager:
     def _rename_sync(self, store: ScopeStore, name: str, new_name: str) -> None:
         store.require(name)
         self._refuse_managed(store, name)
-        store.rename(name, new_name)
-        text = store.read_skill_md(new_name)
+        # The new SKILL.md is built (and validated) before anything moves, so a
+        # frontmatter that cannot be edited fails with the skill untouched.
+        text = store.read_skill_md(name)
         fm = parse_skill_md(text).frontmatter
-        if fm.get("name") != new_name:
+        new_text = set_frontmatter_keys(text, {"name": new_name}) if fm.get("name") != new_name else None
+        if new_text is not None:
             # Keep the bookkeeping hash in step: 'name' is not a product key,
             # so a rename by the product must not look like a local edit.
-            meta = store.read_meta(new_name)
-            was_clean = meta.content_sha256 == self.reader.current_hash(store.skill_dir(new_name))
-            store.write_skill_md(new_name, set_frontmatter_keys(text, {"name": new_name}))
+            meta = store.read_meta(name)
+            was_clean = meta.content_sha256 == self.reader.current_hash(store.skill_dir(name))
+        store.rename(name, new_name)
+        if new_text is not None:
+            store.write_skill_md(new_name, new_text)
             if was_clean and meta.content_sha256:
                 meta.content_sha256 = self.reader.current_hash(store.skill_dir(new_name))
                 store.write_meta(new_name, meta)

@@ -1,8 +1,12 @@
 """A YAML loader fit for untrusted SKILL.md frontmatter.
 
 SafeLoader already refuses object construction (`!!python/object`); on top of
-that aliases/anchors are refused (no billion-laughs expansion) and timestamps
-stay strings, so the result is plain, JSON-serialisable data.
+that aliases/anchors are refused (no billion-laughs expansion), timestamps
+stay strings, and mapping keys are always the key's text: YAML 1.1 would read
+`on:` as True, `1:` as 1 and `null:` as None, which JSON (and the wire model)
+cannot key by, while agents (YAML 1.2 parsers) read them as strings.  A key
+that is a list or a mapping is refused.  The result is plain, JSON-serialisable
+data with string keys.
 """
 
 from __future__ import annotations
@@ -18,12 +22,26 @@ class _AliasRefused(Exception):
     pass
 
 
+class _KeyRefused(Exception):
+    pass
+
+
 class StrictLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _AliasRefused()
         return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)  # `<<: {...}` merges still work
+        mapping = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _KeyRefused()
+            mapping[key_node.value] = self.construct_object(value_node, deep=deep)
+        return mapping
 
 
 # Dates stay text: drop the implicit resolver and read explicit tags as strings.
@@ -40,6 +58,8 @@ def _run(fn, text: str, what: str):
         return fn(text, Loader=StrictLoader)
     except _AliasRefused:
         raise Invalid(f"{what}: YAML aliases are not allowed") from None
+    except _KeyRefused:
+        raise Invalid(f"{what}: keys must be plain text, not lists or mappings") from None
     except RecursionError:
         raise Invalid(f"{what}: YAML is nested too deeply") from None
     except yaml.YAMLError as err:

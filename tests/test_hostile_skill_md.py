@@ -1,0 +1,88 @@
+"""Hostile SKILL.md files (a cloned repo controls them): read as strings or refused
+with a clear 400 before anything is written — never a 500 on list or detail."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import call, tree_digest
+
+ODD_KEYS = "---\nname: odd\ndescription: Odd keys.\non: push\n1: one\nnull: nothing\n~: tilde\nTrue: yes\n1.5: x\nmetadata:\n  2: two\n---\nBody\n"
+
+
+def _put_on_disk(skills_dirs, name: str, text: str, scope: str = "project"):
+    folder = skills_dirs[scope] / name
+    folder.mkdir(parents=True)
+    (folder / "SKILL.md").write_text(text)
+    return folder
+
+
+async def test_non_string_keys_are_read_as_their_text(jp_fetch, skills_dirs):
+    _put_on_disk(skills_dirs, "odd", ODD_KEYS)
+    status, data = await call(jp_fetch, "GET", "skills")
+    assert status == 200
+    [odd] = data["skills"]
+    assert odd["name"] == "odd" and odd["description"] == "Odd keys." and odd["problems"] == []
+    status, data = await call(jp_fetch, "GET", "skills/project/odd")
+    assert status == 200, data
+    fm = data["skill"]["frontmatter"]
+    assert fm["on"] == "push" and fm["1"] == "one" and fm["null"] == "nothing" and fm["~"] == "tilde"
+    assert fm["True"] is True and fm["1.5"] == "x" and fm["metadata"] == {"2": "two"}
+
+
+async def test_editing_a_skill_with_odd_keys_keeps_them(jp_fetch, skills_dirs):
+    folder = _put_on_disk(skills_dirs, "odd", ODD_KEYS)
+    status, data = await call(jp_fetch, "PUT", "skills/project/odd", {"description": "Still odd."})
+    assert status == 200, data
+    text = (folder / "SKILL.md").read_text()
+    assert text == ODD_KEYS.replace("description: Odd keys.", "description: Still odd.")
+    status, data = await call(jp_fetch, "POST", "skills/project/odd/rename", {"new_name": "even"})
+    assert status == 200 and data["skill"]["frontmatter"]["on"] == "push"
+
+
+@pytest.mark.parametrize(
+    "frontmatter",
+    [
+        "name: bad\ndescription: d\n? [a, b]\n: list key\n",
+        "name: bad\ndescription: d\n? {a: 1}\n: map key\n",
+        "name: bad\ndescription: d\nmetadata:\n  ? [x]\n  : nested list key\n",
+    ],
+)
+async def test_keys_that_are_collections(jp_fetch, skills_dirs, frontmatter):
+    folder = _put_on_disk(skills_dirs, "bad", f"---\n{frontmatter}---\nBody\n")
+    status, data = await call(jp_fetch, "GET", "skills")
+    assert status == 200 and "keys must be plain text" in data["skills"][0]["problems"][0]
+    status, data = await call(jp_fetch, "GET", "skills/project/bad")
+    assert status == 200 and data["skill"]["frontmatter"] == {}
+    # writing such a SKILL.md is refused before it reaches the disk
+    await call(jp_fetch, "POST", "skills", {"scope": "user", "name": "good", "description": "Good."})
+    good = skills_dirs["user"] / "good"
+    before = tree_digest(good)
+    status, data = await call(
+        jp_fetch, "PUT", "skills/user/good/files", {"content": f"---\n{frontmatter}---\nBody\n"}, params={"path": "SKILL.md"}
+    )
+    assert status == 400 and "keys must be plain text" in data["message"]
+    assert tree_digest(good) == before
+
+
+async def test_rename_validates_the_new_skill_md_before_moving(jp_fetch, skills_dirs):
+    # flow-style frontmatter cannot be edited line by line: the rename must fail untouched
+    folder = _put_on_disk(skills_dirs, "flowy", "---\n{name: flowy, description: Flow style.}\n---\nBody\n")
+    before = tree_digest(folder)
+    status, data = await call(jp_fetch, "POST", "skills/project/flowy/rename", {"new_name": "other"})
+    assert status == 400, data
+    assert folder.is_dir() and tree_digest(folder) == before
+    assert not (skills_dirs["project"] / "other").exists()
+
+
+async def test_untrack_validates_before_touching_bookkeeping(jp_fetch, skills_dirs):
+    folder = _put_on_disk(
+        skills_dirs, "flowy",
+        "---\n{name: flowy, description: d, source: 'https://github.com/o/r', tracks_upstream: true,"
+        " tracking_ref: '" + "a" * 40 + "'}\n---\n",
+    )
+    book = skills_dirs["project"] / ".notebook-skills"
+    status, data = await call(jp_fetch, "PUT", "skills/project/flowy", {"tracks_upstream": False})
+    assert status == 400, data
+    assert not book.exists()  # nothing recorded for a change that did not happen
+    assert "tracks_upstream: true" in (folder / "SKILL.md").read_text()
