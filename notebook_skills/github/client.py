@@ -4,30 +4,31 @@ from __future__ import annotations
 
 import asyncio
 
-import re
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
-from urllib.parse import quote, urljoin
+from urllib.parse import quote
 
 import httpx
 
 from .allowlist import HostAllowlist, split_host
-from .errors import ArchiveTooLarge, GitHubNotFound, GitHubUnavailable, RateLimited
+from . import answers
+from .errors import (
+    ArchiveTooLarge,
+    GitHubNotFound,
+    GitHubUnavailable,
+    HostNotAllowed,
+    RateLimited,
+    RepositoryMoved,
+)
 from .tokens import TokenProvider
 from .urls import GitHubLocation, parse_github_url
 
-_SHA = re.compile(r"^[0-9a-f]{40}$")
 _CHUNK = 64 * 1024
 
 
 def _origin(url: str) -> tuple[str, int]:
     host, port = split_host(url)
     return host, port or 443
-
-
-def _reset_iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class GitHubClient:
@@ -68,8 +69,8 @@ class GitHubClient:
     # -- API calls -----------------------------------------------------------
 
     async def default_branch(self, owner: str, repo: str) -> str:
-        resp = await self._request(self._repo_url(owner, repo), what=f"repository {owner}/{repo}")
-        branch = _json(resp, "repository").get("default_branch")
+        resp = await self._api_json(self._repo_url(owner, repo), f"repository {owner}/{repo}", owner, repo)
+        branch = answers.json_body(resp, "repository").get("default_branch")
         if not isinstance(branch, str) or not branch:
             raise GitHubUnavailable(f"{self._host(resp)} returned no default branch for {owner}/{repo}")
         return branch
@@ -80,29 +81,27 @@ class GitHubClient:
         if path:
             params["path"] = path
         what = f"commits of {owner}/{repo}@{ref}"
-        resp = await self._request(self._repo_url(owner, repo) + "/commits", what=what, params=params)
-        data = _json(resp, "commit list")
-        if not isinstance(data, list):
-            raise GitHubUnavailable(f"{self._host(resp)} returned an unexpected commit list")
+        resp = await self._api_json(self._repo_url(owner, repo) + "/commits", what, owner, repo, params=params)
+        data = answers.json_body(resp, "commit list", expect=list)
         if not data:
             return None
         sha = data[0].get("sha") if isinstance(data[0], dict) else None
-        if not isinstance(sha, str) or not _SHA.match(sha):
+        if not answers.is_sha(sha):
             raise GitHubUnavailable(f"{self._host(resp)} returned a malformed commit SHA")
         return sha
 
     async def download_archive(self, owner: str, repo: str, sha: str, dest: Path) -> int:
         """Stream the tarball of commit ``sha`` to ``dest``; returns bytes written."""
-        if not isinstance(sha, str) or not _SHA.match(sha):
+        if not answers.is_sha(sha):
             raise ValueError("download_archive needs a 40-hex commit SHA, not a branch or tag")
         what = f"archive of {owner}/{repo}@{sha[:7]}"
         url = self._repo_url(owner, repo) + f"/tarball/{sha}"
         resp = await self._request(url, what=what, stream=True)
         try:
             if resp.is_redirect:
-                location = resp.headers.get("location", "")
+                location = resp.headers.get("location")
                 await resp.aclose()
-                target = urljoin(url, location)
+                target = answers.redirect_target(url, location)
                 self.allowlist.check(target)  # before any connection to it
                 resp = await self._request(target, what=what, stream=True, redirected=True)
             return await self._save(resp, Path(dest), what)
@@ -118,6 +117,31 @@ class GitHubClient:
     def _host(resp_or_url: httpx.Response | str) -> str:
         url = resp_or_url.request.url if isinstance(resp_or_url, httpx.Response) else httpx.URL(resp_or_url)
         return url.netloc.decode("ascii", "replace")
+
+    async def _api_json(
+        self, url: str, what: str, owner: str, repo: str, params: dict[str, str] | None = None
+    ) -> httpx.Response:
+        """A JSON API answer; a redirect (GitHub's answer for a renamed
+        repository) becomes a 502 that says where the repository went."""
+        resp = await self._request(url, what=what, params=params)
+        if not resp.is_redirect:
+            return resp
+        target = answers.redirect_target(url, resp.headers.get("location"))
+        if resp.status_code not in (301, 308):
+            raise GitHubUnavailable(f"GitHub redirected the request for the {what} unexpectedly")
+        try:
+            self.allowlist.check(target)  # followed only when allowed, before any connection
+        except HostNotAllowed:
+            raise GitHubUnavailable(
+                f"GitHub says {owner}/{repo} has moved, to a host that is not allowed ({self._host(target)})"
+            ) from None
+        moved = await self._request(target, what=f"new location of {owner}/{repo}")
+        name = answers.moved_full_name(moved) if not moved.is_redirect else None
+        if name is None or name.lower() == f"{owner}/{repo}".lower():
+            raise GitHubUnavailable(f"GitHub says {owner}/{repo} has moved, but not where to")
+        raise RepositoryMoved(
+            f"GitHub says {owner}/{repo} has moved to {name}: use {self.github_url}/{name} instead"
+        )
 
     async def _request(
         self,
@@ -141,6 +165,8 @@ class GitHubClient:
             resp = await self._http.send(request, stream=stream)
         except httpx.TimeoutException:
             raise GitHubUnavailable(f"Timed out fetching the {what} from {host}") from None
+        except httpx.InvalidURL:  # httpx parses a redirect's Location even when not following it
+            raise GitHubUnavailable(f"{host} answered with a malformed redirect for the {what}") from None
         except httpx.HTTPError as exc:
             raise GitHubUnavailable(
                 f"Could not fetch the {what} from {host}: {type(exc).__name__}"
@@ -173,22 +199,7 @@ class GitHubClient:
 
     @staticmethod
     def _rate_limit(resp: httpx.Response) -> RateLimited | None:
-        if resp.status_code not in (403, 429):
-            return None
-        h = resp.headers
-        reset: float | None = None
-        if h.get("retry-after", "").strip().isdigit():
-            reset = datetime.now(timezone.utc).timestamp() + int(h["retry-after"])
-        elif h.get("x-ratelimit-remaining") == "0":
-            try:
-                reset = float(h.get("x-ratelimit-reset", ""))
-            except ValueError:
-                reset = None
-            if reset is None:
-                return RateLimited("GitHub API rate limit exceeded; reset time unknown")
-        if reset is None:
-            return None
-        return RateLimited(f"GitHub API rate limit exceeded; resets at {_reset_iso(reset)}")
+        return answers.rate_limit(resp)
 
     async def _save(self, resp: httpx.Response, dest: Path, what: str) -> int:
         cap = self.max_archive_bytes
@@ -222,11 +233,4 @@ class GitHubClient:
     def _too_large(self, what: str) -> ArchiveTooLarge:
         mb = self.max_archive_bytes / (1024 * 1024)
         return ArchiveTooLarge(f"The {what} exceeds max_archive_mb ({mb:g} MB)")
-
-
-def _json(resp: httpx.Response, what: str):
-    try:
-        return resp.json()
-    except ValueError:
-        raise GitHubUnavailable(f"{GitHubClient._host(resp)} returned invalid JSON for the {what}") from None
 

@@ -27,6 +27,10 @@ class RateLimited(GitHubUnavailable):
     """GitHub's rate limit is exhausted; the message names the reset time."""
 
 
+class RepositoryMoved(GitHubUnavailable):
+    """The API answered 301: the repository was renamed or transferred."""
+
+
 class ArchiveError(UpstreamError):
     """The downloaded archive is not gzip, truncated or a corrupt tar."""
 

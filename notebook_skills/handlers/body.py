@@ -11,54 +11,24 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Invalid
+from ..jsonsafe import TooDeep, loads_bounded
 
 MAX_DEPTH = 32  # our bodies are two levels deep; anything deeper is hostile
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_BRACKETS = re.compile(rb'[\[\]{}"\\]')
 
 Body = TypeVar("Body", bound=BaseModel)
 
 
-def _depth(raw: bytes) -> int:
-    """Deepest [ / { nesting outside strings (a linear scan, no recursion)."""
-    depth = deepest = 0
-    in_string = False
-    escaped_at = -1  # position of the character a backslash escapes
-    for m in _BRACKETS.finditer(raw):
-        ch, pos = m.group(), m.start()
-        if in_string:
-            if pos == escaped_at:
-                continue
-            if ch == b"\\":
-                escaped_at = pos + 1
-            elif ch == b'"':
-                in_string = False
-            continue
-        if ch == b'"':
-            in_string = True
-        elif ch in (b"[", b"{"):
-            depth += 1
-            deepest = max(deepest, depth)
-            if deepest > MAX_DEPTH:
-                break
-        elif ch in (b"]", b"}"):
-            depth -= 1
-    return deepest
-
-
-def load_json(raw: bytes) -> Any:
-    if _depth(raw) > MAX_DEPTH:
-        raise Invalid(f"The request body is nested more than {MAX_DEPTH} levels deep.")
+def load_json(raw: bytes | str) -> Any:
     try:
-        return json.loads(raw)
-    except RecursionError:
+        return loads_bounded(raw, MAX_DEPTH)
+    except TooDeep:
         raise Invalid(f"The request body is nested more than {MAX_DEPTH} levels deep.") from None
     except (ValueError, UnicodeDecodeError):
         raise Invalid("The request body is not valid JSON.") from None

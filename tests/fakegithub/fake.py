@@ -82,6 +82,7 @@ class FakeGitHub:
             self._repos: dict[tuple[str, str], Repo] = {}
             self._faults: dict[str, list] = {}
             self._limits: dict[str, tuple[int, int | None]] = {}
+            self._canned: dict[str, list] = {}
             self.truncate_archives = False
             self.redirect_foreign = False
             self.latency = 0.0
@@ -176,6 +177,14 @@ class FakeGitHub:
         with self._lock:
             self._faults[endpoint] = [status, times]
 
+    def answer(self, endpoint: str, status: int, body: bytes | str = b"", headers: dict | None = None,
+               *, times: int | None = None) -> None:
+        """Serve this exact raw answer for ``endpoint`` (or "other": any unknown path),
+        ``times`` times or until reset: broken or hostile GitHub answers for tests."""
+        assert endpoint in ENDPOINTS + ("other",), endpoint
+        with self._lock:
+            self._canned[endpoint] = [status, dict(headers or {}), _bytes(body), times]
+
     def rate_limit(self, endpoint: str, *, reset_at: int, retry_after: int | None = None) -> None:
         assert endpoint in ENDPOINTS, endpoint
         with self._lock:
@@ -199,6 +208,14 @@ class FakeGitHub:
 
     def _take_fault(self, kind):
         with self._lock:
+            canned = self._canned.get(kind)
+            if canned is not None:
+                status, headers, body, times = canned
+                if times is not None:
+                    canned[3] = times - 1
+                    if canned[3] <= 0:
+                        del self._canned[kind]
+                return status, headers, body
             if kind in self._limits:
                 reset_at, retry_after = self._limits[kind]
                 body = {"message": "API rate limit exceeded (fake)", "documentation_url": DOCS}

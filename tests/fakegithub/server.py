@@ -64,6 +64,9 @@ class FakeHandler(tornado.web.RequestHandler):
             status, headers, body = fault
             for k, v in headers.items():
                 self.set_header(k, v)
+            if isinstance(body, bytes):  # a canned raw answer, served as is
+                self.set_status(status)
+                return self.finish(body)
             return self.send_json(body, status)
         if req.path.startswith("/api/v3/") and not self._token_ok():
             return self.not_found()  # private repos look absent without a token
