@@ -10,6 +10,7 @@ from traitlets import Bool, Enum, Float, Int, List, Unicode, default, validate
 
 from .config import MANAGEMENT_POLICIES, ConfigError, env_allow_import, env_management_policy
 from .github import GitHubClient, TokenProvider
+from .github.allowlist import split_host
 from .handlers import MANAGER_KEY, build_handlers
 from .oserrors import scope_problems, translate
 from .skills.manager import SkillManager
@@ -101,7 +102,7 @@ class NotebookSkills(ExtensionApp):
             extra_allowed_hosts=self.extra_allowed_hosts,
             timeout=self.request_timeout,
             max_archive_mb=self.max_archive_mb,
-            token_provider=TokenProvider(),
+            token_provider=TokenProvider(host=split_host(self.github_url)[0]),
         )
         manager = SkillManager(
             user_dir=Path(self.user_skills_dir).expanduser(),

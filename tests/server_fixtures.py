@@ -24,7 +24,7 @@ def skills_config():
 def _isolated_env(monkeypatch):
     """Autouse, so it runs before any fixture that sets a variable on purpose."""
     # The developer's own token and policy must never reach tests (or the fake).
-    for var in ("GITHUB_TOKEN", "GH_TOKEN", "NOTEBOOK_SKILLS_ALLOW_GITHUB_IMPORT", "NOTEBOOK_SKILLS_MANAGEMENT_POLICY"):
+    for var in ("GITHUB_TOKEN", "GH_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "NOTEBOOK_SKILLS_ALLOW_GITHUB_IMPORT", "NOTEBOOK_SKILLS_MANAGEMENT_POLICY"):
         monkeypatch.delenv(var, raising=False)
 
 

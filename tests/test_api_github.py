@@ -320,7 +320,7 @@ async def test_tracking_toggle(jp_fetch, fake_github, skills_dirs):
 
 async def test_token_never_leaks(jp_fetch, fake_github, skills_dirs, monkeypatch, caplog):
     secret = "ghp_" + "S3cr3t" * 6
-    monkeypatch.setenv("GITHUB_TOKEN", secret)
+    monkeypatch.setenv("GH_ENTERPRISE_TOKEN", secret)  # the fake is a GitHub Enterprise host
     seed(fake_github)
     fake_github.require_token = secret
     status, data = await import_skill(jp_fetch, fake_github)

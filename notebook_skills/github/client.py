@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import httpx
 
+from .. import logredact
 from .allowlist import HostAllowlist, split_host
 from . import answers
 from .errors import (
@@ -47,6 +48,7 @@ class GitHubClient:
         self.api_url = github_api_url.rstrip("/")
         self.allowlist = HostAllowlist(self.github_url, self.api_url, extra_allowed_hosts)
         self.max_archive_bytes = int(max_archive_mb * 1024 * 1024)
+        logredact.install()  # httpx logs request URLs (archive redirects carry ?token=)
         self._tokens = token_provider or TokenProvider()
         self._api_origin = _origin(self.api_url)
         # trust_env keeps httpx's SSL_CERT_FILE/SSL_CERT_DIR handling; verify stays on
@@ -190,8 +192,9 @@ class GitHubClient:
                 f"GitHub has no {what} (or it is private and no token with access is configured)"
             )
         if status == 401:
+            self._tokens.forget()  # a rotated or re-logged-in token is used next time
             return GitHubUnavailable(
-                f"GitHub rejected the token (401 from {host}); check GITHUB_TOKEN / GH_TOKEN / gh auth"
+                f"GitHub rejected the token (401 from {host}); check {getattr(self._tokens, 'hint', 'your GitHub token')}"
             )
         if 300 <= status < 400:
             return GitHubUnavailable(f"Too many redirects fetching the {what} from {host}")

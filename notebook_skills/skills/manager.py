@@ -54,7 +54,7 @@ class SkillManager:
         self.locks = SkillLocks()
         # skills_management_policy = "force-off": every route refuses (see handlers).
         self.management_off = False
-        self.reader = SkillReader()
+        self.reader = SkillReader(allowlist=getattr(github, "allowlist", None))
         from .upstream import Upstream  # late: upstream imports this module's helpers
 
         self.upstream = Upstream(self)

@@ -15,6 +15,7 @@ from .frontmatter import SkillDocument, parse_skill_md
 from .hashing import content_sha256
 from .models import Skill, SkillDetail
 from .names import NAME_RE
+from .sourcecheck import source_problem
 from .store import ScopeStore
 
 _NAME = re.compile(NAME_RE)
@@ -40,7 +41,8 @@ def _signature(skill_dir: Path) -> tuple:
 class SkillReader:
     """Reads skills; caches content hashes keyed by the bundle's stat signature."""
 
-    def __init__(self) -> None:
+    def __init__(self, allowlist=None) -> None:
+        self.allowlist = allowlist  # hosts a `source` may name (None: github.com's)
         self._hashes: dict[Path, tuple[tuple, str]] = {}
         self._lock = threading.Lock()
 
@@ -86,6 +88,9 @@ class SkillReader:
         description = "" if description is None else str(description)
         if len(description) > _MAX_DESCRIPTION:
             problems.append(f"description is longer than {_MAX_DESCRIPTION} characters")
+        bad_source = source_problem(fm.get("source"), self.allowlist)
+        if bad_source:
+            problems.append(bad_source)
         meta = store.read_meta(name)
         locally_modified = False
         if meta.content_sha256:
