@@ -33,9 +33,10 @@ def tarball(entries: Iterable[Entry], *, compress: bool = True, sha: Optional[st
             data = None
             if kind == "dir":
                 info.type, info.mode = tarfile.DIRTYPE, 0o755
-            elif kind == "file":
+            elif kind in ("file", "exec"):
                 data = payload
                 info.size = len(payload)
+                info.mode = 0o775 if kind == "exec" else 0o644
             elif kind == "symlink":
                 info.type, info.linkname = tarfile.SYMTYPE, payload
             elif kind == "hardlink":

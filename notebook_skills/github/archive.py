@@ -18,8 +18,13 @@ from pathlib import Path
 from .errors import ArchiveError, ArchiveTooLarge
 
 _CHUNK = 64 * 1024
+# Modes as git knows them: 0755 for an executable member, else 0644; folders 0755.
+# The process umask applies (a user with umask 077 gets private skills), and
+# setuid/setgid/sticky bits from the archive are never kept.
 _FILE_MODE = 0o644
+_EXEC_MODE = 0o755
 _DIR_MODE = 0o755
+MAX_DEPTH = 64  # path components below the skill folder; deeper is hostile
 
 
 @dataclass
@@ -47,8 +52,7 @@ def _mkdirs(root: Path, rel: list[str]) -> Path | None:
         if cur.is_symlink():  # never created by us; refuse to follow one anyway
             return None
         if not cur.exists():
-            os.mkdir(cur, _DIR_MODE)
-            os.chmod(cur, _DIR_MODE)  # umask-independent
+            os.mkdir(cur, _DIR_MODE)  # umask applies
         elif not cur.is_dir():
             return None
     return cur
@@ -57,13 +61,13 @@ def _mkdirs(root: Path, rel: list[str]) -> Path | None:
 def _write(tf: tarfile.TarFile, member: tarfile.TarInfo, target: Path, budget: int | None, too_large: str) -> int | None:
     """Copy one member's data; None when the target already exists (duplicate member)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    mode = _EXEC_MODE if member.mode & 0o111 else _FILE_MODE
     try:
-        fd = os.open(target, flags, _FILE_MODE)
+        fd = os.open(target, flags, mode)  # umask applies
     except FileExistsError:
         return None
     written = 0
     with os.fdopen(fd, "wb") as out:
-        os.fchmod(out.fileno(), _FILE_MODE)
         src = tf.extractfile(member)
         if src is None:
             return 0
@@ -149,6 +153,10 @@ def _extract(
                 continue  # outside the subtree, or the subtree folder itself
             rel = rel[len(sub):]
             relname = "/".join(rel)
+            if len(rel) > MAX_DEPTH:
+                raise ArchiveTooLarge(
+                    f"The archive holds a path more than {MAX_DEPTH} folders deep ({relname[:120]}…); it is not a skill"
+                )
             if member.isdir():
                 if _mkdirs(root, rel) is None:
                     result.skipped.append(relname)

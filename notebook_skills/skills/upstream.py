@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import os
 import shutil
+import stat
 import tempfile
 from contextlib import asynccontextmanager
 from pathlib import Path, PurePosixPath
@@ -24,6 +25,7 @@ from .frontmatter import PRODUCT_KEYS, parse_skill_md, set_frontmatter_keys
 from .hashing import content_sha256
 from .models import Candidate, Preview, PreviewError, SkillDetail, Source, SyncResult
 from .fsutil import bundle_files
+from .bundlecheck import name_clashes, not_installed
 from .names import derive_name, validate_name
 from .store import SKILL_MD, ScopeStore, SkillMeta
 
@@ -77,6 +79,7 @@ class Resolved:
     work: Path
     kind: str
     candidates: list[str]  # folders (relative to work, '' = work itself) holding SKILL.md
+    skipped: list[str] = dataclasses.field(default_factory=list)  # links/special files not extracted
 
     def repo_path(self, rel: str) -> str:
         return str(PurePosixPath(self.loc.path, rel)) if rel else self.loc.path
@@ -90,17 +93,17 @@ def _mkdtemp(store: ScopeStore, prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir=store.tmp_dir()))
 
 
-def _unpack(archive: Path, subpath: str, work: Path, max_bytes: int) -> tuple[str, list[str]]:
-    """Extract the URL's folder and find its skills: (kind, candidate folders)."""
-    extract_subtree(archive, subpath, work, max_bytes=max_bytes, limit_name="max_archive_mb")
+def _unpack(archive: Path, subpath: str, work: Path, max_bytes: int) -> tuple[str, list[str], list[str]]:
+    """Extract the URL's folder and find its skills: (kind, candidate folders, skipped members)."""
+    skipped = extract_subtree(archive, subpath, work, max_bytes=max_bytes, limit_name="max_archive_mb").skipped
     if (work / SKILL_MD).is_file():
-        return "skill", [""]
+        return "skill", [""], skipped
     found = []
     for dirpath, dirnames, filenames in os.walk(work):
         dirnames[:] = sorted(d for d in dirnames if d != ".git")
         if SKILL_MD in filenames:
             found.append(Path(dirpath).relative_to(work).as_posix())
-    return "repo", found
+    return "repo", found, skipped
 
 
 def _size(folder: Path) -> int:
@@ -142,8 +145,8 @@ class Upstream:
         work = await asyncio.to_thread(_mkdtemp, store, "import-")
         try:
             archive = await fetcher.get(loc.owner, loc.repo, sha)
-            kind, candidates = await asyncio.to_thread(_unpack, archive, loc.path, work, self.m.max_extract_bytes)
-            yield Resolved(loc=loc, ref=ref, sha=sha, work=work, kind=kind, candidates=candidates)
+            kind, candidates, skipped = await asyncio.to_thread(_unpack, archive, loc.path, work, self.m.max_extract_bytes)
+            yield Resolved(loc=loc, ref=ref, sha=sha, work=work, kind=kind, candidates=candidates, skipped=skipped)
         finally:
             fetcher.close()
             await asyncio.to_thread(shutil.rmtree, work, True)
@@ -174,6 +177,7 @@ class Upstream:
                 problems.append("SKILL.md has no description")
             if self.m.max_skill_bytes and _size(folder) > self.m.max_skill_bytes:
                 problems.append(f"larger than the {_mb(self.m.max_skill_bytes)} skill limit (max_skill_mb)")
+            problems.extend(not_installed(res.skipped, rel))
             skills.append(
                 Candidate(
                     path=path,
@@ -184,6 +188,9 @@ class Upstream:
                     problems=problems,
                 )
             )
+        clashes = name_clashes({c.path: c.name for c in skills})
+        for candidate in skills:
+            candidate.problems.extend(clashes.get(candidate.path, []))
         if not res.candidates:
             errors.append(PreviewError(path=res.loc.path or None, message="No SKILL.md found there."))
         source = Source(kind=res.kind, owner=res.loc.owner, repo=res.loc.repo, ref=res.ref, sha=res.sha)
@@ -213,12 +220,20 @@ class Upstream:
         installed, errors = [], []
         async with self._resolve(url, store) as res:
             by_path = {res.repo_path(c): c for c in res.candidates}
+            claimed: dict[str, str] = {}  # install name -> path that took it in this request
             for path in paths:
                 rel = by_path.get(str(path).strip("/"))
                 if rel is None:
                     errors.append({"path": path, "message": f"No skill at '{path}' in this source."})
                     continue
                 try:
+                    final = await asyncio.to_thread(_candidate_name, res, rel)
+                    if final in claimed:
+                        raise Conflict(
+                            f"'{path}' would install as '{final}', like '{claimed[final]}' just did; "
+                            "import it on its own with another name."
+                        )
+                    claimed[final] = path
                     detail, _ = await self._install(res, rel, store, None, tracks_upstream, overwrite)
                     installed.append(detail)
                 except SkillsError as err:
@@ -239,6 +254,7 @@ class Upstream:
         async with self.m.locks.hold((store.scope, final)):
             created = await asyncio.to_thread(self._stage_install, store, final, folder, stamp, overwrite, sha)
         detail: SkillDetail = await self.m.get_skill(store.scope, final)
+        detail.problems.extend(not_installed(res.skipped, rel))  # never dropped silently
         return detail, created
 
     def _stage_install(self, store: ScopeStore, name: str, folder: Path, stamp: dict, overwrite: bool, sha: str) -> bool:
@@ -251,7 +267,9 @@ class Upstream:
             raise Invalid(f"The skill is larger than max_skill_mb ({_mb(self.m.max_skill_bytes)}).")
         staging = store.new_staging(name)
         try:
+            mode = stat.S_IMODE(staging.stat().st_mode)  # mkdir: 0777 minus the umask
             shutil.copytree(folder, staging, dirs_exist_ok=True)
+            os.chmod(staging, mode)  # copytree copied the work dir's mkdtemp 0700 onto it
             self._finish_staging(store, name, staging, stamp, sha)
         finally:
             store.discard(staging)
@@ -363,6 +381,10 @@ class Upstream:
             return list(await asyncio.gather(*(one(s) for s in skills)))
         finally:
             fetcher.close()
+
+
+def _candidate_name(res: Resolved, rel: str) -> str:
+    return res.skill_name(rel, parse_skill_md((res.work / rel / SKILL_MD).read_bytes()).frontmatter)
 
 
 def _mb(nbytes: int) -> str:
