@@ -46,3 +46,15 @@ def jp_server_config(fake_github, skills_dirs, skills_config, monkeypatch):
         },
         "NotebookSkills": config,
     }
+
+
+@pytest.fixture
+def no_server_tracebacks(caplog):
+    """Fails the test if the server logged a traceback: nothing a user, a
+    repository, GitHub or the disk can cause may end in an unhandled error."""
+    yield
+    bad = [
+        r for r in caplog.get_records("call")
+        if r.exc_info or "Traceback (most recent call last)" in r.getMessage() or "Uncaught exception" in r.getMessage()
+    ]
+    assert not bad, "the server logged a traceback:\n" + "\n".join(f"{r.name}: {r.getMessage()[:500]}" for r in bad)

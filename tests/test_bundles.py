@@ -12,6 +12,9 @@ import pytest
 from .archives import skill_entries, tarball
 from .helpers import call, skill_md, tree_digest
 
+# the server must log no traceback for anything these tests throw at it
+pytestmark = pytest.mark.usefixtures("no_server_tracebacks")
+
 OWNER, REPO, PATH = "acme", "kit", "skills/tool"
 MD = skill_md("tool", "A tool.")
 

@@ -17,6 +17,9 @@ from notebook_skills.oserrors import scope_problems, translate
 
 from .helpers import call, tree_digest
 
+# the server must log no traceback for anything these tests throw at it
+pytestmark = pytest.mark.usefixtures("no_server_tracebacks")
+
 ROOT = os.geteuid() == 0
 
 

@@ -14,6 +14,9 @@ from notebook_skills.github.errors import RepositoryMoved
 
 from .helpers import call
 
+# the server must log no traceback for anything these tests throw at it
+pytestmark = pytest.mark.usefixtures("no_server_tracebacks")
+
 SKILL = "---\nname: a\ndescription: A.\n---\nbody\n"
 SHA = "0123456789abcdef0123456789abcdef01234567"
 

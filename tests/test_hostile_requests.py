@@ -10,6 +10,9 @@ from notebook_skills.handlers.body import MAX_DEPTH, load_json
 
 from .helpers import call, tree_digest
 
+# the server must log no traceback for anything these tests throw at it
+pytestmark = pytest.mark.usefixtures("no_server_tracebacks")
+
 
 async def make_notes(jp_fetch, skills_dirs):
     status, data = await call(jp_fetch, "POST", "skills", {"scope": "user", "name": "notes", "description": "Takes notes."})

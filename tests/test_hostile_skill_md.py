@@ -7,6 +7,9 @@ import pytest
 
 from .helpers import call, tree_digest
 
+# the server must log no traceback for anything these tests throw at it
+pytestmark = pytest.mark.usefixtures("no_server_tracebacks")
+
 ODD_KEYS = "---\nname: odd\ndescription: Odd keys.\non: push\n1: one\nnull: nothing\n~: tilde\nTrue: yes\n1.5: x\nmetadata:\n  2: two\n---\nBody\n"
 
 

@@ -12,6 +12,9 @@ from notebook_skills.github import GitHubClient, GitHubUnavailable, TokenProvide
 from .helpers import call
 from .test_github_tokens import fake_gh
 
+# the server must log no traceback for anything these tests throw at it
+pytestmark = pytest.mark.usefixtures("no_server_tracebacks")
+
 SHA_FILES = {"skills/a/SKILL.md": "---\nname: a\ndescription: A.\n---\nbody\n"}
 
 
