@@ -43,10 +43,12 @@ def unescaped(http_server_client, jp_base_url, jp_auth_header):
 @pytest.mark.parametrize("body", ["[" * 100000, '{"a":' * 50000, "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)])
 async def test_deeply_nested_json_is_400(jp_fetch, body, skills_dirs):
     notes = await make_notes(jp_fetch, skills_dirs)
+    before = tree_digest(notes)
     for method, path in [("POST", "skills"), ("PUT", "skills/user/notes"), ("POST", "skills/import/preview")]:
         status, data = await raw(jp_fetch, method, path, body)
         assert status == 400, (path, data)
         assert "nested" in data["message"]
+    assert tree_digest(notes) == before
 
 
 def test_depth_scan_ignores_brackets_in_strings():
@@ -75,8 +77,10 @@ async def test_booleans_are_strict(jp_fetch, skills_dirs, value):
 
 async def test_strings_are_strict(jp_fetch, skills_dirs):
     notes = await make_notes(jp_fetch, skills_dirs)
+    before = tree_digest(notes)
     status, data = await call(jp_fetch, "PUT", "skills/user/notes", {"description": 12})
     assert status == 400 and "description" in data["message"]
+    assert tree_digest(notes) == before
 
 
 async def test_description_limit_is_the_same_on_create_and_update(jp_fetch, skills_dirs):

@@ -52,7 +52,7 @@ async def test_editing_a_skill_with_odd_keys_keeps_them(jp_fetch, skills_dirs):
     ],
 )
 async def test_keys_that_are_collections(jp_fetch, skills_dirs, frontmatter):
-    folder = _put_on_disk(skills_dirs, "bad", f"---\n{frontmatter}---\nBody\n")
+    _put_on_disk(skills_dirs, "bad", f"---\n{frontmatter}---\nBody\n")
     status, data = await call(jp_fetch, "GET", "skills")
     assert status == 200 and "keys must be plain text" in data["skills"][0]["problems"][0]
     status, data = await call(jp_fetch, "GET", "skills/project/bad")
