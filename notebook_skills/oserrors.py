@@ -17,6 +17,8 @@ import errno
 import functools
 import inspect
 import os
+import re
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
@@ -63,8 +65,26 @@ def _blocker(path: Path) -> Optional[Path]:
     return None
 
 
+_ERRNO_TEXT = re.compile(r"\[Errno (\d+)\]")
+
+
+def _first_copy_error(err: shutil.Error) -> Optional[OSError]:
+    """shutil.copytree folds each failure into text ``(src, dst, str(OSError))``;
+    recover the first one's errno and path so it maps like any other."""
+    failures = err.args[0] if err.args and isinstance(err.args[0], list) else []
+    for failure in failures:
+        if isinstance(failure, tuple) and len(failure) == 3:
+            found = _ERRNO_TEXT.search(str(failure[2]))
+            if found:
+                return OSError(int(found.group(1)), os.strerror(int(found.group(1))), failure[1])
+    return None
+
+
 def translate(err: OSError, skill: Optional[str] = None) -> Optional[SkillsError]:
     """The domain error for ``err``, or None when it is not the disk's doing."""
+    if isinstance(err, shutil.Error):
+        first = _first_copy_error(err)
+        return translate(first, skill) if first is not None else None
     code = err.errno
     path = err.filename
     if err.filename2 and skill_of(path) is None and path and BOOKKEEPING in Path(os.fsdecode(path)).parts:

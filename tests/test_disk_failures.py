@@ -187,3 +187,18 @@ def test_translate_leaves_other_errors_alone():
     assert translate(OSError(errno.EIO, "I/O error", "/x")) is None
     err = translate(OSError(errno.EDQUOT, "Disk quota exceeded", "/h/.notebook-skills/staging/abc.0123/f"))
     assert err is not None and "skill 'abc'" in err.message
+
+
+@pytest.mark.parametrize("free_kib", [16, 150], ids=["while-unpacking", "while-staging"])
+async def test_disk_full_on_import_is_507_and_installs_nothing(jp_fetch, fake_github, tiny_user_disk, free_kib):
+    big = "x" * 100_000  # fits once in 150 KiB (unpacked), not twice (staged copy)
+    fake_github.add_repo("acme", "kit", {"skills/tool/SKILL.md": "---\nname: tool\ndescription: T.\n---\n", "skills/tool/data.txt": big})
+    with open(tiny_user_disk / ".filler", "wb", buffering=0) as fh:
+        fh.write(b"\0" * (256 * 1024 - free_kib * 1024))
+    url = f"{fake_github.url}/acme/kit/tree/main/skills/tool"
+    status, data = await call(jp_fetch, "POST", "skills/import", {"url": url, "scope": "user"})
+    assert status == 507, data
+    assert data["message"].startswith("Disk full while writing") and "nothing was changed" in data["message"]
+    assert not (tiny_user_disk / "tool").exists()
+    leftovers = [p for p in (tiny_user_disk / ".notebook-skills").rglob("*") if p.is_file() and p.name != ".gitignore"]
+    assert leftovers == []
