@@ -24,8 +24,6 @@ LOGGERS = (
     "httpcore.proxy",
     "httpcore.socks",
     "notebook_skills",
-    "notebook_skills.skills.manager",
-    "notebook_skills.skills.upstream",
 )
 
 
@@ -49,8 +47,14 @@ _FILTER = RedactSecrets()
 
 
 def install(names: tuple[str, ...] = LOGGERS) -> None:
-    """Attach the filter once to each logger (idempotent)."""
-    for name in names:
+    """Attach the filter once to each logger (idempotent).
+
+    A logger's filters only see records logged *on it*, not its children's, so
+    every ``notebook_skills.*`` logger that exists by now (modules are imported
+    before the client is built) gets it too.
+    """
+    ours = [n for n in list(logging.root.manager.loggerDict) if n.startswith("notebook_skills.")]
+    for name in (*names, *ours):
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)

@@ -104,3 +104,15 @@ async def test_no_log_line_holds_a_url_token(jp_fetch, fake_github, caplog):
     assert secret not in caplog.text  # ... without the credential
     for record in caplog.records:
         assert secret not in record.getMessage()
+
+
+def test_our_own_loggers_redact_too(caplog):
+    import notebook_skills.skills.upstream  # noqa: F401  (its logger exists before install)
+    from notebook_skills import logredact
+
+    logredact.install()
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("notebook_skills.skills.upstream").debug("fetching %s", "https://h/x.tgz?a=1&token=abc123secret")
+        logging.getLogger("notebook_skills.skills.upstream").warning("header Authorization: Bearer ghp_0123456789abcdef")
+    assert "abc123secret" not in caplog.text and "token=[redacted]" in caplog.text
+    assert "ghp_0123456789abcdef" not in caplog.text and "Bearer [redacted]" in caplog.text
