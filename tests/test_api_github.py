@@ -9,6 +9,9 @@ import pytest
 
 from .helpers import call, skill_md, tree_digest
 
+# the server must log no traceback for anything these tests throw at it
+pytestmark = pytest.mark.usefixtures("no_server_tracebacks")
+
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 
 

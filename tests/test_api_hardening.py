@@ -19,6 +19,9 @@ from notebook_skills.skills import upstream
 from .archives import skill_entries, snapshot, special_files, tarball
 from .helpers import call, skill_md, tree_digest
 
+# the server must log no traceback for anything these tests throw at it
+pytestmark = pytest.mark.usefixtures("no_server_tracebacks")
+
 OWNER, REPO, PATH = "acme", "evil", "skills/evil"
 MD_V1 = skill_md("evil", "Looks harmless.")
 MD_V2 = skill_md("evil", "Looks harmless, v2.")

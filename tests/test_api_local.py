@@ -6,6 +6,9 @@ import pytest
 
 from .helpers import call, skill_md
 
+# the server must log no traceback for anything these tests throw at it
+pytestmark = pytest.mark.usefixtures("no_server_tracebacks")
+
 
 async def create(jp_fetch, name="csv-helper", scope="user", description="Reads CSV files."):
     return await call(jp_fetch, "POST", "skills", {"scope": scope, "name": name, "description": description, "body": "Use pandas.\n"})

@@ -6,6 +6,9 @@ import pytest
 
 from .helpers import call, skill_md
 
+# the server must log no traceback for anything these tests throw at it
+pytestmark = pytest.mark.usefixtures("no_server_tracebacks")
+
 
 def tracked_skill(skills_dirs, fake_url):
     folder = skills_dirs["user"] / "csv-helper"

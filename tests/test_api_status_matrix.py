@@ -20,6 +20,9 @@ from notebook_skills.skills.store import ScopeStore, SkillMeta
 
 from .helpers import call, skill_md
 
+# the server must log no traceback for anything these tests throw at it
+pytestmark = pytest.mark.usefixtures("no_server_tracebacks")
+
 C = "skills"
 ONE = "skills/{scope}/{name}"
 RENAME = ONE + "/rename"
