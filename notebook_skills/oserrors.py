@@ -56,6 +56,19 @@ def skill_of(path: object) -> Optional[str]:
     return None
 
 
+def _outside_bookkeeping(path: object) -> object:
+    """Our temp and staging names mean nothing to a user: name the scope folder."""
+    parts = Path(os.fsdecode(path) if isinstance(path, bytes) else str(path)).parts
+    if BOOKKEEPING in parts[:-1] and _is_internal(parts):
+        return Path(*parts[: parts.index(BOOKKEEPING)])
+    return path
+
+
+def _is_internal(parts: tuple) -> bool:
+    i = parts.index(BOOKKEEPING)
+    return i + 1 < len(parts) and parts[i + 1] in (*_PARKED_AREAS, "tmp")
+
+
 def _blocker(path: Path) -> Optional[Path]:
     """The nearest existing ancestor (or path itself) that is not a folder."""
     for candidate in (path, *path.parents):
@@ -89,8 +102,8 @@ def translate(err: OSError, skill: Optional[str] = None) -> Optional[SkillsError
     path = err.filename
     if err.filename2 and skill_of(path) is None and path and BOOKKEEPING in Path(os.fsdecode(path)).parts:
         path = err.filename2  # a rename out of bookkeeping: the user knows the target
-    where = shown(path) if path else "the skills folder"
     what = f"skill '{skill}'" if skill else (f"skill '{skill_of(path)}'" if skill_of(path) else "the skill")
+    where = shown(_outside_bookkeeping(path)) if path else "the skills folder"
     if code in _DISK_FULL:
         return InsufficientStorage(f"Disk full while writing {what}; nothing was changed. Free some space and try again.")
     if code in _READ_ONLY:
