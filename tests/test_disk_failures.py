@@ -202,3 +202,13 @@ async def test_disk_full_on_import_is_507_and_installs_nothing(jp_fetch, fake_gi
     assert not (tiny_user_disk / "tool").exists()
     leftovers = [p for p in (tiny_user_disk / ".notebook-skills").rglob("*") if p.is_file() and p.name != ".gitignore"]
     assert leftovers == []
+
+
+def test_messages_name_what_the_user_knows():
+    temp = translate(OSError(errno.EROFS, "Read-only file system", "/h/skills/.notebook-skills/tmp/.0a1b.tmp"))
+    assert temp.message == "'/h/skills' is on a read-only file system; nothing was changed."
+    moved = OSError(errno.EACCES, "Permission denied", "/h/skills/.notebook-skills/tmp/.0a1b.tmp", None, "/h/skills/notes/a.md")
+    assert "'/h/skills/notes/a.md'" in translate(moved).message
+    staged = translate(OSError(errno.ENOSPC, "No space left on device", "/h/skills/.notebook-skills/staging/notes.0a1b/x"))
+    assert staged.message.startswith("Disk full while writing skill 'notes'")
+    assert translate(OSError(errno.ENAMETOOLONG, "File name too long", "/h/" + "n" * 400)).message.endswith("…'.")
