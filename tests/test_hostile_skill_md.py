@@ -89,3 +89,20 @@ async def test_untrack_validates_before_touching_bookkeeping(jp_fetch, skills_di
     assert status == 400, data
     assert not book.exists()  # nothing recorded for a change that did not happen
     assert "tracks_upstream: true" in (folder / "SKILL.md").read_text()
+
+
+@pytest.mark.parametrize("value", ["1" * 5000, "!!int abc", "!!bool maybe", "!!map [a]", "!!float nope", "!!set {a}"])
+async def test_values_yaml_cannot_construct(jp_fetch, skills_dirs, value):
+    _put_on_disk(skills_dirs, "bad", f"---\nname: bad\ndescription: d\nx: {value}\n---\nBody\n")
+    status, data = await call(jp_fetch, "GET", "skills")
+    assert status == 200 and data["skills"][0]["problems"][0].startswith("SKILL.md cannot be read"), data
+    status, data = await call(jp_fetch, "GET", "skills/project/bad")
+    assert status == 200 and data["skill"]["problems"]
+    status, data = await call(jp_fetch, "PUT", "skills/project/bad", {"description": "new"})
+    assert status == 400 and "SKILL.md" in data["message"]
+    await call(jp_fetch, "POST", "skills", {"scope": "user", "name": "good", "description": "Good."})
+    before = tree_digest(skills_dirs["user"] / "good")
+    status, data = await call(jp_fetch, "PUT", "skills/user/good/files",
+                              {"content": f"---\nname: good\ndescription: d\nx: {value}\n---\n"}, params={"path": "SKILL.md"})
+    assert status == 400 and "SKILL.md" in data["message"], data
+    assert tree_digest(skills_dirs["user"] / "good") == before

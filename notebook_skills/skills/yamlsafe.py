@@ -65,6 +65,10 @@ def _run(fn, text: str, what: str):
     except yaml.YAMLError as err:
         detail = " ".join(str(err).split())
         raise Invalid(f"{what} is not valid YAML: {detail[:300]}") from None
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
+        # SafeLoader's constructors trust their tags: `!!int abc`, `!!bool maybe`,
+        # `!!map [a]` or a 5000-digit integer end in a plain Python error
+        raise Invalid(f"{what} holds a value YAML cannot construct (a bad !!tag or an absurd number)") from None
 
 
 def load_yaml(text: str, what: str):
