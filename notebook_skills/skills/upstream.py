@@ -233,8 +233,8 @@ class Upstream:
                             f"'{path}' would install as '{final}', like '{claimed[final]}' just did; "
                             "import it on its own with another name."
                         )
-                    claimed[final] = path
                     detail, _ = await self._install(res, rel, store, None, tracks_upstream, overwrite)
+                    claimed[final] = path
                     installed.append(detail)
                 except SkillsError as err:
                     errors.append({"path": path, "message": err.message})
