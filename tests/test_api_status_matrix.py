@@ -163,7 +163,7 @@ CASES = [
     Case("POST", PREVIEW, 502, "5xx", body={"url": "acme/data-skills"}, prep=lambda fake, w: fake.fail("repo", 503),
          says="503"),
     Case("POST", PREVIEW, 502, "rate limit 429 retry-after", body={"url": "acme/data-skills/skills/csv-helper"},
-         prep=lambda fake, w: fake.rate_limit("commits", reset_at=0, retry_after=120), says="rate limit"),
+         prep=lambda fake, w: fake.rate_limit("head", reset_at=0, retry_after=120), says="rate limit"),
     # -- import
     Case("POST", IMPORT, 201, "created", body=_import()),
     Case("POST", IMPORT, 200, "overwrite", body=lambda fake: {"url": csv_url(fake), "scope": "user", "overwrite": True}),
@@ -182,7 +182,7 @@ CASES = [
     Case("POST", IMPORT, 403, "force-off", body={"url": "acme/data-skills", "scope": "user"}, config=OFF),
     Case("POST", IMPORT, 502, "5xx on archive", body=_import(), prep=lambda fake, w: fake.fail("codeload", 500)),
     Case("POST", IMPORT, 502, "rate limit 403", body=_import(),
-         prep=lambda fake, w: fake.rate_limit("commits", reset_at=1_900_000_000), says="2030-03-17"),
+         prep=lambda fake, w: fake.rate_limit("head", reset_at=1_900_000_000), says="2030-03-17"),
     Case("POST", IMPORT, 502, "timeout", body=_import(), config={"request_timeout": 0.3},
          prep=lambda fake, w: setattr(fake, "latency", 1.5), says="timed out"),
     Case("POST", IMPORT, 502, "network down", body={"url": "acme/data-skills/skills/csv-helper", "scope": "user"},
@@ -200,10 +200,11 @@ CASES = [
          prep=lambda fake, w: fake.commit("acme", "data-skills", {"skills/csv-helper/SKILL.md": None,
                                                                   "skills/csv-helper/scripts/read.py": None}),
          says="kept"),
-    Case("POST", SYNC, 410, "repo gone", path=CSV + "/sync", prep=lambda fake, w: fake.delete_repo("acme", "data-skills")),
-    Case("POST", SYNC, 502, "5xx on probe", path=CSV + "/sync", prep=lambda fake, w: fake.fail("commits", 500)),
+    Case("POST", SYNC, 404, "repo gone or private", path=CSV + "/sync",
+         prep=lambda fake, w: fake.delete_repo("acme", "data-skills"), says="configure a token"),
+    Case("POST", SYNC, 502, "5xx on probe", path=CSV + "/sync", prep=lambda fake, w: fake.fail("head", 500)),
     Case("POST", SYNC, 502, "rate limit 429", path=CSV + "/sync",
-         prep=lambda fake, w: fake.rate_limit("commits", reset_at=0, retry_after=30), says="resets at"),
+         prep=lambda fake, w: fake.rate_limit("head", reset_at=0, retry_after=30), says="resets at"),
     Case("POST", SYNC, 502, "timeout", path=CSV + "/sync", config={"request_timeout": 0.3},
          prep=lambda fake, w: setattr(fake, "latency", 1.5), says="timed out"),
     Case("POST", SYNC, 502, "network down", path=CSV + "/sync",
@@ -274,5 +275,5 @@ async def test_status(case, world, jp_fetch, fake_github):
     status, data = await call(jp_fetch, case.method, case.url(), body, params=case.params)
     assert status == case.status, data
     if status >= 400:
-        assert isinstance(data, dict) and set(data) == {"message"} and data["message"], data
+        assert isinstance(data, dict) and set(data) <= {"message", "reason"} and data["message"], data
         assert case.says in data["message"].lower(), data

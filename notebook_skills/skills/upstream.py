@@ -14,19 +14,23 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path, PurePosixPath
 from typing import AsyncIterator, Optional
 
-from ..errors import Conflict, Gone, Invalid, NotFound, SkillsError
-from ..github import GitHubLocation, GitHubNotFound, extract_subtree
+from ..errors import Conflict, Invalid, NotFound, SkillsError
+from ..github import GitHubLocation, Tree, extract_subtree
+from ..github.allowlist import split_host
 from ..oserrors import guard_os_errors
 from .frontmatter import PRODUCT_KEYS, parse_skill_md, set_frontmatter_keys
 from .hashing import content_sha256
-from .models import Candidate, Preview, PreviewError, SkillDetail, Source, SyncResult
+from .models import Candidate, Preview, PreviewError, SkillDetail, Source
 from .fsutil import bundle_files
 from .bundlecheck import name_clashes, not_installed
 from .names import derive_name, validate_name
+from .record import InstallRecord, LastCheck, Origin
+from .record_io import save_record
 from .store import SKILL_MD, ScopeStore, SkillMeta
 
 log = logging.getLogger(__name__)
@@ -80,6 +84,8 @@ class Resolved:
     kind: str
     candidates: list[str]  # folders (relative to work, '' = work itself) holding SKILL.md
     skipped: list[str] = dataclasses.field(default_factory=list)  # links/special files not extracted
+    tree: Optional[Tree] = None  # git tree of `sha`: folder tree SHAs for the record
+    etag: Optional[str] = None  # of the head answer, for the next conditional check
 
     def repo_path(self, rel: str) -> str:
         return str(PurePosixPath(self.loc.path, rel)) if rel else self.loc.path
@@ -93,9 +99,11 @@ def _mkdtemp(store: ScopeStore, prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir=store.tmp_dir()))
 
 
-def _unpack(archive: Path, subpath: str, work: Path, max_bytes: int) -> tuple[str, list[str], list[str]]:
+def _unpack(archive: Path, subpath: str, work: Path, max_bytes: int, max_scan: int) -> tuple[str, list[str], list[str]]:
     """Extract the URL's folder and find its skills: (kind, candidate folders, skipped members)."""
-    skipped = extract_subtree(archive, subpath, work, max_bytes=max_bytes, limit_name="max_archive_mb").skipped
+    skipped = extract_subtree(
+        archive, subpath, work, max_bytes=max_bytes, limit_name="max_archive_mb", max_scan_bytes=max_scan
+    ).skipped
     if (work / SKILL_MD).is_file():
         return "skill", [""], skipped
     found = []
@@ -137,16 +145,22 @@ class Upstream:
             raise Invalid("Enter a GitHub URL or owner/repo.")
         loc = self.github.parse_url(url.strip())
         ref = loc.ref or await self.github.default_branch(loc.owner, loc.repo)
-        sha = await self.github.probe(loc.owner, loc.repo, ref, loc.path)
-        if sha is None:
-            where = f"'{loc.path}'" if loc.path else "anything"
-            raise NotFound(f"There is no {where} on '{ref}' in {loc.owner}/{loc.repo}.")
+        # Resolve the ref to one commit and use it for everything: the archive, the
+        # folder tree SHAs and the record (a push meanwhile is never recorded).
+        head = await self.github.head(loc.owner, loc.repo, ref)
+        sha = head.sha
+        tree = await self.github.tree(loc.owner, loc.repo, sha)
+        if loc.path and not tree.truncated and tree.folder(loc.path) is None:
+            raise NotFound(f"There is no '{loc.path}' on '{ref}' in {loc.owner}/{loc.repo}.")
         fetcher = ArchiveFetcher(self.github, store)
         work = await asyncio.to_thread(_mkdtemp, store, "import-")
         try:
             archive = await fetcher.get(loc.owner, loc.repo, sha)
-            kind, candidates, skipped = await asyncio.to_thread(_unpack, archive, loc.path, work, self.m.max_extract_bytes)
-            yield Resolved(loc=loc, ref=ref, sha=sha, work=work, kind=kind, candidates=candidates, skipped=skipped)
+            kind, candidates, skipped = await self.m.run_extract(
+                _unpack, archive, loc.path, work, self.m.max_extract_bytes, self.m.max_scan_bytes
+            )
+            yield Resolved(loc=loc, ref=ref, sha=sha, work=work, kind=kind, candidates=candidates, skipped=skipped,
+                           tree=tree, etag=head.etag)
         finally:
             fetcher.close()
             await asyncio.to_thread(shutil.rmtree, work, True)
@@ -245,19 +259,24 @@ class Upstream:
         path = res.repo_path(rel)
         raw = await asyncio.to_thread((folder / SKILL_MD).read_bytes)
         final = name or res.skill_name(rel, parse_skill_md(raw).frontmatter)
-        sha = res.sha
-        if rel:
-            # The skill folder's own newest commit, so a later sync compares like with like.
-            sha = await self.github.probe(res.loc.owner, res.loc.repo, res.ref, path) or res.sha
+        sha = res.sha  # the extracted commit, never a later probe
         source = dataclasses.replace(res.loc, path=path).tree_url(self.github.github_url, res.ref)
         stamp = _stamp(source, sha if tracks_upstream else None)
+        folder_tree = res.tree.folder(path) if res.tree is not None and not res.tree.truncated else None
+        record = InstallRecord(
+            origin=Origin(host=split_host(self.github.github_url)[0], owner=res.loc.owner, repo=res.loc.repo, ref=res.ref, path=path),
+            commit=sha,
+            tree=folder_tree,
+            tracking=bool(tracks_upstream),
+            last_check=LastCheck(head=sha, etag=res.etag, tree=folder_tree, update_available=False, checked_at=time.time()),
+        )
         async with self.m.locks.hold((store.scope, final)):
-            created = await asyncio.to_thread(self._stage_install, store, final, folder, stamp, overwrite, sha)
+            created = await asyncio.to_thread(self._stage_install, store, final, folder, stamp, overwrite, record)
         detail: SkillDetail = await self.m.get_skill(store.scope, final)
         detail.problems.extend(not_installed(res.skipped, rel))  # never dropped silently
         return detail, created
 
-    def _stage_install(self, store: ScopeStore, name: str, folder: Path, stamp: dict, overwrite: bool, sha: str) -> bool:
+    def _stage_install(self, store: ScopeStore, name: str, folder: Path, stamp: dict, overwrite: bool, record: InstallRecord) -> bool:
         existed = store.exists(name)
         if existed:
             if not overwrite:
@@ -270,12 +289,12 @@ class Upstream:
             mode = stat.S_IMODE(staging.stat().st_mode)  # mkdir: 0777 minus the umask
             shutil.copytree(folder, staging, dirs_exist_ok=True)
             os.chmod(staging, mode)  # copytree copied the work dir's mkdtemp 0700 onto it
-            self._finish_staging(store, name, staging, stamp, sha)
+            self._finish_staging(store, name, staging, stamp, record)
         finally:
             store.discard(staging)
         return not existed
 
-    def _finish_staging(self, store: ScopeStore, name: str, staging: Path, stamp: dict, sha: str) -> None:
+    def _finish_staging(self, store: ScopeStore, name: str, staging: Path, stamp: dict, record: InstallRecord) -> None:
         """Stamp SKILL.md, record the checksum and swap the staged bundle in."""
         md = staging / SKILL_MD
         raw = md.read_bytes()
@@ -287,100 +306,9 @@ class Upstream:
         md.write_bytes(set_frontmatter_keys(text, updates).encode("utf-8"))
         digest = content_sha256(staging)
         store.swap_in(name, staging)
-        store.write_meta(name, SkillMeta(content_sha256=digest, orphaned=False, ref=sha))
-
-    # ---- sync --------------------------------------------------------------
-
-    async def sync(self, scope: str, name: str, *, force: bool = False, fetcher: ArchiveFetcher | None = None) -> SyncResult:
-        self.m.require_github()
-        store = self.m.store(scope)
-        validate_name(name)
-        async with self.m.locks.hold((store.scope, name)):
-            return await self._sync_locked(store, name, force, fetcher)
-
-    async def _sync_locked(self, store: ScopeStore, name: str, force: bool, fetcher) -> SyncResult:
-        skill = await asyncio.to_thread(self.m.reader.summary, store, name)  # NotFound if absent
-        if skill.managed:
-            raise Invalid(f"'{name}' is a managed skill: it is updated from the organisation manifest, not by Sync.")
-        if not skill.tracks_upstream:
-            raise Invalid(f"'{name}' does not track upstream. Turn on Track upstream first.")
-        if not skill.source:
-            raise Invalid(f"'{name}' has no GitHub source to sync from.")
-        if skill.locally_modified and not force:
-            raise Conflict(f"'{name}' has local changes that Sync would overwrite. Sync with force to replace them.")
-        loc = self.github.parse_url(skill.source)
-        where = f"{loc.owner}/{loc.repo}"
-        try:
-            ref = loc.ref or await self.github.default_branch(loc.owner, loc.repo)
-            sha = await self.github.probe(loc.owner, loc.repo, ref, loc.path)
-        except GitHubNotFound:
-            await asyncio.to_thread(self._set_orphaned, store, name, True)
-            raise Gone(f"The upstream of '{name}' ({where}) no longer exists on GitHub. The installed skill was kept.")
-        if sha is None:
-            await asyncio.to_thread(self._set_orphaned, store, name, True)
-            raise Gone(f"'{loc.path}' no longer exists on '{ref}' in {where}. The installed skill was kept.")
-        if sha == skill.tracking_ref and not skill.locally_modified:
-            if skill.orphaned:
-                await asyncio.to_thread(self._set_orphaned, store, name, False)
-            return SyncResult(updated=False, ref=sha)
-        own = fetcher is None
-        fetcher = fetcher or ArchiveFetcher(self.github, store)
-        try:
-            archive = await fetcher.get(loc.owner, loc.repo, sha)
-            stamp = _stamp(skill.source, sha)
-            await asyncio.to_thread(self._stage_sync, store, name, archive, loc, ref, stamp, sha)
-        finally:
-            if own:
-                fetcher.close()
-        return SyncResult(updated=True, ref=sha)
-
-    def _stage_sync(self, store, name, archive: Path, loc: GitHubLocation, ref: str, stamp: dict, sha: str) -> None:
-        staging = store.new_staging(name)
-        try:
-            extracted = extract_subtree(archive, loc.path, staging, max_bytes=self.m.max_skill_bytes)
-            if SKILL_MD in extracted.skipped:
-                raise Invalid(
-                    "The upstream SKILL.md is a link or special file, which is never installed. "
-                    "The installed skill was kept."
-                )
-            if not (staging / SKILL_MD).is_file():
-                self._set_orphaned(store, name, True)
-                raise Gone(f"'{loc.path or '/'}' on '{ref}' no longer holds a SKILL.md. The installed skill was kept.")
-            try:
-                self._finish_staging(store, name, staging, stamp, sha)
-            except Invalid as err:
-                raise Invalid(f"The upstream SKILL.md is invalid ({err.message}). The installed skill was kept.") from None
-        finally:
-            store.discard(staging)
-
-    def _set_orphaned(self, store: ScopeStore, name: str, orphaned: bool) -> None:
-        meta = store.read_meta(name)
-        if meta.orphaned != orphaned:
-            meta.orphaned = orphaned
-            store.write_meta(name, meta)
-
-    async def sync_all(self) -> list[dict]:
-        self.m.require_github()
-        skills = await self.m.list_tracking_skills()
-        gate = asyncio.Semaphore(self.m.sync_concurrency)
-        fetcher = ArchiveFetcher(self.github, self.m.stores["user"])
-
-        async def one(skill) -> dict:
-            key = {"scope": skill.scope, "name": skill.name}
-            async with gate:
-                try:
-                    result = await self.sync(skill.scope, skill.name, fetcher=fetcher)
-                    return {**key, "updated": result.updated, "ref": result.ref}
-                except SkillsError as err:
-                    return {**key, "error": err.message}
-                except Exception:  # isolate: one broken skill never sinks the batch
-                    log.exception("sync of %s/%s failed", skill.scope, skill.name)
-                    return {**key, "error": "Unexpected error; see the Jupyter server log."}
-
-        try:
-            return list(await asyncio.gather(*(one(s) for s in skills)))
-        finally:
-            fetcher.close()
+        store.write_meta(name, SkillMeta(content_sha256=digest, orphaned=False, ref=record.commit))
+        record.content_sha256 = digest
+        save_record(store, name, record)
 
 
 def _candidate_name(res: Resolved, rel: str) -> str:
