@@ -44,7 +44,9 @@ class Source(BaseModel):
 
 
 class Candidate(BaseModel):
-    path: str
+    id: str  # unique in one preview; equals `path` for a plain repository
+    path: str  # folder in the repository that holds the skill
+    url: str  # canonical URL that imports exactly this skill, pinned as its source names it
     name: str
     description: str = ""
     files: list[str] = Field(default_factory=list)
@@ -59,9 +61,29 @@ class PreviewError(BaseModel):
     message: str
 
 
+class PluginSource(BaseModel):
+    kind: Literal["local", "github", "url", "git-subdir"]
+    owner: Optional[str] = None
+    repo: Optional[str] = None
+    path: Optional[str] = None
+    ref: Optional[str] = None
+    sha: Optional[str] = None
+
+
+class Plugin(BaseModel):
+    """A marketplace plugin; `skills` is None until resolved (preview with `plugin`)."""
+
+    name: str
+    description: str = ""
+    source: PluginSource
+    skills: Optional[list[str]] = None  # candidate ids
+    error: Optional[str] = None
+
+
 class Preview(BaseModel):
     source: Source
     skills: list[Candidate]
+    plugins: list[Plugin] = Field(default_factory=list)
     errors: list[PreviewError] = Field(default_factory=list)
 
 
@@ -101,6 +123,7 @@ class FileBody(_Body):
 
 class PreviewBody(_Body):
     url: str
+    plugin: Optional[str] = None  # marketplaces: resolve this one plugin
 
 
 class ImportBody(_Body):

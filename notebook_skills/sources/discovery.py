@@ -1,0 +1,174 @@
+"""Discovery rules: which folders of a repository or folder are skills (contract §7).
+
+A skill is any folder holding a regular ``SKILL.md``, at any depth.  ``.git``
+and dot-folders are skipped, except ``.claude`` and ``.claude-plugin`` (where
+Claude Code projects and plugins keep theirs).  The walk is iterative (a deep
+hostile tree cannot exhaust the stack), never follows a symbolic link and is
+bounded in the number of folders it visits.
+
+Blocking file I/O: callers run it in a worker thread.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Iterable, Optional
+
+from ..errors import Invalid, SkillsError
+from ..skills.bundlecheck import name_clashes, not_installed
+from ..skills.frontmatter import parse_skill_md
+from ..skills.names import derive_name, is_valid_name
+
+SKILL_MD = "SKILL.md"
+KEPT_DOT_DIRS = frozenset({".claude", ".claude-plugin"})
+MAX_FOLDERS = 50_000  # folders visited by one discovery walk
+_MAX_SKILL_MD_READ = 1024 * 1024
+
+
+def _skipped_dir(name: str) -> bool:
+    return name == ".git" or (name.startswith(".") and name not in KEPT_DOT_DIRS)
+
+
+def _join(rel: str, name: str) -> str:
+    return f"{rel}/{name}" if rel else name
+
+
+def find_skill_folders(root: Path, *, max_folders: int = MAX_FOLDERS) -> list[str]:
+    """Folders under ``root`` holding a regular SKILL.md: posix paths relative to
+    ``root`` ('' = root itself), sorted by code point."""
+    found: list[str] = []
+    stack = [""]
+    visited = 0
+    while stack:
+        rel = stack.pop()
+        visited += 1
+        if visited > max_folders:
+            raise Invalid(f"More than {max_folders} folders to search for skills; import a sub-folder instead.")
+        try:
+            entries = list(os.scandir(root / rel if rel else root))
+        except (NotADirectoryError, FileNotFoundError, PermissionError):
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if not _skipped_dir(entry.name):
+                    stack.append(_join(rel, entry.name))
+            elif entry.name == SKILL_MD and entry.is_file(follow_symlinks=False):
+                found.append(rel)
+    return sorted(found)
+
+
+def list_bundle(folder: Path) -> tuple[list[str], list[str]]:
+    """(regular files, entries that will not be installed) under ``folder``.
+
+    The second list holds links and special files (FIFOs, sockets, devices):
+    they are never copied, so a preview names them instead of dropping them
+    silently.  Iterative and link-safe, like ``find_skill_folders``.
+    """
+    files: list[str] = []
+    odd: list[str] = []
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        try:
+            entries = list(os.scandir(folder / rel if rel else folder))
+        except (NotADirectoryError, FileNotFoundError, PermissionError):
+            continue
+        for entry in entries:
+            path = _join(rel, entry.name)
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError:
+                continue
+            if stat.S_ISDIR(mode):
+                stack.append(path)
+            elif stat.S_ISREG(mode):
+                files.append(path)
+            else:
+                odd.append(path)
+    return sorted(files), sorted(odd)
+
+
+@dataclass
+class Found:
+    """One discovered skill folder, described for a preview."""
+
+    rel: str  # folder relative to the searched root ('' = the root)
+    name: str  # the name it installs as
+    description: str
+    files: list[str]
+    problems: list[str] = field(default_factory=list)
+
+
+def describe(
+    root: Path,
+    rel: str,
+    *,
+    fallback_names: Iterable[Optional[str]] = (),
+    max_skill_bytes: int = 0,
+    skipped: Iterable[str] = (),
+) -> Found:
+    """Read one skill folder: its install name, description, files and problems.
+
+    ``fallback_names`` are tried after the frontmatter name (folder, repo...);
+    ``skipped`` lists paths (relative to ``root``) the extraction refused, so
+    the ones inside this folder are reported too.  Raises SkillsError when
+    SKILL.md cannot be parsed.
+    """
+    folder = root / rel if rel else root
+    with open(folder / SKILL_MD, "rb") as fh:
+        raw = fh.read(_MAX_SKILL_MD_READ + 1)
+    if len(raw) > _MAX_SKILL_MD_READ:
+        raise Invalid("SKILL.md is larger than 1 MiB")
+    fm = parse_skill_md(raw).frontmatter
+    given = fm.get("name")
+    folder_name = PurePosixPath(rel).name if rel else None
+    name = derive_name(None if given is None else str(given), folder_name, *fallback_names)
+    files, odd = list_bundle(folder)
+    problems: list[str] = []
+    if given is not None and not is_valid_name(str(given)):
+        problems.append(f"frontmatter name '{str(given)[:80]}' is not a valid skill name; it installs as '{name}'")
+    description = fm.get("description")
+    if not isinstance(description, str) or not description.strip():
+        problems.append("SKILL.md has no description")
+        description = ""
+    size = sum(_size(folder / f) for f in files)
+    if max_skill_bytes and size > max_skill_bytes:
+        problems.append(f"larger than the {max_skill_bytes / (1024 * 1024):g} MB skill limit (max_skill_mb)")
+    # what the extraction refused plus anything odd found on disk (a local folder)
+    problems.extend(not_installed(sorted({*skipped, *(_join(rel, o) for o in odd)}), rel))
+    return Found(rel=rel, name=name, description=description, files=files, problems=problems)
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.lstat(path).st_size
+    except OSError:
+        return 0
+
+
+def describe_all(root: Path, rels: Iterable[str], **kwargs) -> tuple[list[Found], list[tuple[str, str]]]:
+    """``describe`` every folder; a broken SKILL.md becomes an (rel, message) error."""
+    found: list[Found] = []
+    errors: list[tuple[str, str]] = []
+    for rel in rels:
+        try:
+            found.append(describe(root, rel, **kwargs))
+        except SkillsError as err:
+            errors.append((rel, f"{rel or '.'}/SKILL.md: {err.message}"))
+        except (OSError, UnicodeDecodeError) as err:
+            errors.append((rel, f"{rel or '.'}/SKILL.md could not be read ({type(err).__name__})"))
+    return found, errors
+
+
+def flag_collisions(candidates: list) -> None:
+    """Give every candidate that shares its install name with another a problem
+    note naming the others (importing both needs a ``name`` for one of them).
+
+    Works on any objects with ``id``, ``name`` and ``problems``.
+    """
+    clashes = name_clashes({cand.id: cand.name for cand in candidates})
+    for cand in candidates:
+        cand.problems.extend(clashes.get(cand.id, []))
