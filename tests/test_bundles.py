@@ -33,7 +33,10 @@ def umask(value: int):
 
 
 def _serve(fake, extra) -> str:
-    sha = fake.add_repo(OWNER, REPO, {f"{PATH}/SKILL.md": MD})
+    # the served members are part of the commit: on GitHub an archive is a function of
+    # its SHA (and notebook-skills caches previewed archives by SHA)
+    listing = "\n".join(name for name, _, _ in extra)
+    sha = fake.add_repo(OWNER, REPO, {f"{PATH}/SKILL.md": MD, "MEMBERS.txt": listing})
     top = f"{OWNER}-{REPO}-{sha[:7]}"
     entries = skill_entries(top, PATH, MD) + [(f"{top}/{PATH}/{name}", kind, data) for name, kind, data in extra]
     fake.set_archive(OWNER, REPO, sha, tarball(entries, sha=sha))

@@ -35,6 +35,7 @@ MAX_JSON_BYTES = 8 * 1024 * 1024
 # (redirect hop included) gets this many request_timeouts.
 ARCHIVE_DEADLINE_FACTOR = 10
 SHA_MEDIA_TYPE = "application/vnd.github.sha"
+RAW_MEDIA_TYPE = "application/vnd.github.raw"
 
 
 class _NotModified:
@@ -50,6 +51,12 @@ NOT_MODIFIED = _NotModified()
 @dataclass(frozen=True)
 class Head:
     sha: str
+    etag: Optional[str]
+
+
+@dataclass(frozen=True)
+class FileAnswer:
+    data: bytes
     etag: Optional[str]
 
 
@@ -193,6 +200,29 @@ class GitHubClient:
             elif kind == "blob":
                 tree.blobs[path] = obj
         return tree
+
+    async def file(
+        self, owner: str, repo: str, path: str, ref: str, *, etag: Optional[str] = None, cap: int
+    ) -> Union[FileAnswer, _NotModified]:
+        """One file's bytes at ``ref`` (contents API, raw media type), conditionally:
+        NOT_MODIFIED when ``etag`` still holds; larger than ``cap`` bytes → refused."""
+        url = self._repo_url(owner, repo) + "/contents/" + quote(path.strip("/"))
+        headers = {"Accept": RAW_MEDIA_TYPE}
+        if etag:
+            headers["If-None-Match"] = etag
+        what = f"file {path} of {owner}/{repo}@{ref}"
+        async with self._deadline(what, self.timeout):
+            resp = await self._request(url, what=what, params={"ref": ref}, stream=True, headers=headers,
+                                       not_modified_ok=True)
+            try:
+                body = await self._read_capped(resp, what, cap=cap)  # drained: the connection is reused
+            finally:
+                await resp.aclose()
+        if resp.status_code == 304:
+            return NOT_MODIFIED
+        if resp.is_redirect:
+            raise GitHubUnavailable(f"GitHub redirected the request for the {what}; is {owner}/{repo} renamed?")
+        return FileAnswer(data=body, etag=resp.headers.get("etag"))
 
     async def download_archive(self, owner: str, repo: str, sha: str, dest: Path) -> int:
         """Stream the tarball of commit ``sha`` to ``dest``; returns bytes written."""

@@ -112,7 +112,7 @@ class PreviewHandler(SkillsHandler):
     @authorized
     async def post(self):
         body = self.body(PreviewBody)
-        preview = await self.manager.preview_import(body.url)
+        preview = await self.manager.preview_import(body.url, body.plugin)
         self.send_json(preview)
 
 

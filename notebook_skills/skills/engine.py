@@ -351,10 +351,12 @@ class SyncService:
             raise Invalid(f"'{name}' does not track upstream. Turn on Track upstream first.")
         return fm, load_record(store, name)
 
-    async def _finish(self, store, name: str, read, force: bool) -> Target:
+    async def _finish(self, store, name: str, read, force: bool, pins_memo: Optional[dict] = None) -> Target:
         fm, record = read
         if record is not None and record.origin is not None:
             origin = record.origin
+            if record.via.kind == "marketplace":  # follows the marketplace's pin (pins.py)
+                origin = await self._follow_pin(store, name, record, pins_memo)
         else:
             record = None
             origin = await self._origin_from_source(name, _text(fm.get("source")))
@@ -367,6 +369,16 @@ class SyncService:
         store = self.m.store(scope)
         validate_name(name)
         return await self._finish(store, name, await self.m.run_io(self._read, store, name), force)
+
+    async def _follow_pin(self, store, name: str, record, memo: Optional[dict]):
+        from .pins import PluginGone
+
+        try:
+            return await self.m.pins.follow(record, name, memo)
+        except PluginGone:
+            gone = Target(store=store, name=name, origin=record.origin, record=record, tracking_ref=None, digest=None)
+            await self.engine.apply.note_check(gone, orphaned=True)  # kept, marked orphaned
+            raise
 
     async def _origin_from_source(self, name: str, source: Optional[str]):
         """A skill without a record (adoption): its `source` is parsed this once."""
@@ -420,11 +432,12 @@ class SyncService:
             return found
 
         targets, failed = [], []
+        pins_memo: dict = {}  # each marketplace read once per batch (pins.py)
         for store, name, read in await self.m.run_io(read_all):
             try:
                 if isinstance(read, SkillsError):
                     raise read
-                targets.append(await self._finish(store, name, read, False))
+                targets.append(await self._finish(store, name, read, False, pins_memo))
             except SkillsError as err:
                 outcome = Outcome(scope=store.scope, name=name, error=err)
                 failed.append(outcome)

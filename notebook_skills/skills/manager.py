@@ -67,6 +67,12 @@ class SkillManager:
         from .upstream import Upstream  # late: upstream imports this module's helpers
 
         self.upstream = Upstream(self)
+        from .sourcing import Sourcing
+
+        self.sourcing = Sourcing(self)
+        from .pins import MarketplacePins
+
+        self.pins = MarketplacePins(self)
         from .engine import SyncService
 
         self.syncs = SyncService(self)
@@ -304,14 +310,14 @@ class SkillManager:
 
     # ---- GitHub (delegated) ----------------------------------------------
 
-    async def preview_import(self, url: str):
-        return await self.upstream.preview(url)
+    async def preview_import(self, url: str, plugin: Optional[str] = None):
+        return await self.sourcing.preview(url, plugin)
 
     async def import_from_github(self, url, scope, name=None, tracks_upstream=False, overwrite=False):
         return await self.upstream.import_one(url, scope, name=name, tracks_upstream=tracks_upstream, overwrite=overwrite)
 
     async def import_paths(self, url, scope, paths, tracks_upstream=False, overwrite=False):
-        return await self.upstream.import_many(url, scope, paths, tracks_upstream=tracks_upstream, overwrite=overwrite)
+        return await self.sourcing.import_ids(url, scope, paths, tracks_upstream=tracks_upstream, overwrite=overwrite)
 
     async def sync_tracking_skill(self, scope: str, name: str, force: bool = False):
         return await self.syncs.sync(scope, name, force=force)

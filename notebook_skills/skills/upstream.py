@@ -1,4 +1,5 @@
-"""GitHub-facing skill operations: preview, import, sync and sync-all.
+"""Importing one skill from a GitHub URL, and the install step every import uses
+(previews and multi-skill imports: ``sourcing.py``; Sync: ``engine.py``).
 
 Every path that replaces a bundle stages the complete new bundle in the scope's
 bookkeeping dir and swaps it in with ``rename``; any failure before the swap
@@ -19,15 +20,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path, PurePosixPath
 from typing import AsyncIterator, Optional
 
-from ..errors import Conflict, Invalid, NotFound, SkillsError
+from ..errors import Conflict, Invalid, NotFound
 from ..github import GitHubLocation, Tree, extract_subtree
 from ..github.allowlist import split_host
 from ..oserrors import guard_os_errors
 from .frontmatter import PRODUCT_KEYS, parse_skill_md, set_frontmatter_keys
 from .hashing import content_sha256
-from .models import Candidate, Preview, PreviewError, SkillDetail, Source
+from .models import SkillDetail
 from .fsutil import bundle_files
-from .bundlecheck import name_clashes, not_installed
+from .bundlecheck import not_installed
 from .names import derive_name, validate_name
 from .record import InstallRecord, LastCheck, Origin
 from .record_io import save_record
@@ -146,69 +147,27 @@ class Upstream:
         loc = self.github.parse_url(url.strip())
         ref = loc.ref or await self.github.default_branch(loc.owner, loc.repo)
         # Resolve the ref to one commit and use it for everything: the archive, the
-        # folder tree SHAs and the record (a push meanwhile is never recorded).
-        head = await self.github.head(loc.owner, loc.repo, ref)
-        sha = head.sha
+        # folder tree SHAs and the record (a push meanwhile is never recorded).  After
+        # a preview it is the commit the preview showed, and its archive is reused.
+        sha, etag = await self.m.sourcing.commit(loc.owner, loc.repo, ref)
         tree = await self.github.tree(loc.owner, loc.repo, sha)
         if loc.path and not tree.truncated and tree.folder(loc.path) is None:
             raise NotFound(f"There is no '{loc.path}' on '{ref}' in {loc.owner}/{loc.repo}.")
         fetcher = ArchiveFetcher(self.github, store)
         work = await asyncio.to_thread(_mkdtemp, store, "import-")
         try:
-            archive = await fetcher.get(loc.owner, loc.repo, sha)
+            # the archive a preview just downloaded, else a download of this operation
+            archive = await self.m.sourcing.cached_archive(loc.owner, loc.repo, sha) or await fetcher.get(
+                loc.owner, loc.repo, sha
+            )
             kind, candidates, skipped = await self.m.run_extract(
                 _unpack, archive, loc.path, work, self.m.max_extract_bytes, self.m.max_scan_bytes
             )
             yield Resolved(loc=loc, ref=ref, sha=sha, work=work, kind=kind, candidates=candidates, skipped=skipped,
-                           tree=tree, etag=head.etag)
+                           tree=tree, etag=etag)
         finally:
             fetcher.close()
             await asyncio.to_thread(shutil.rmtree, work, True)
-
-    # ---- preview -----------------------------------------------------------
-
-    async def preview(self, url: str) -> Preview:
-        store = self.m.stores["user"]
-        async with self._resolve(url, store) as res:
-            return await asyncio.to_thread(self._preview_sync, res)
-
-    def _preview_sync(self, res: Resolved) -> Preview:
-        skills: list[Candidate] = []
-        errors: list[PreviewError] = []
-        for rel in res.candidates:
-            folder = res.work / rel
-            path = res.repo_path(rel)
-            try:
-                fm = parse_skill_md((folder / SKILL_MD).read_bytes()).frontmatter
-                name = res.skill_name(rel, fm)
-            except SkillsError as err:
-                errors.append(PreviewError(path=path or None, message=f"{path or '.'}/SKILL.md: {err.message}"))
-                continue
-            problems = []
-            if fm.get("name") is not None and str(fm.get("name")) != name:
-                problems.append(f"frontmatter name '{fm.get('name')}' is not a valid skill name; it installs as '{name}'")
-            if not fm.get("description"):
-                problems.append("SKILL.md has no description")
-            if self.m.max_skill_bytes and _size(folder) > self.m.max_skill_bytes:
-                problems.append(f"larger than the {_mb(self.m.max_skill_bytes)} skill limit (max_skill_mb)")
-            problems.extend(not_installed(res.skipped, rel))
-            skills.append(
-                Candidate(
-                    path=path,
-                    name=name,
-                    description=_str(fm.get("description")) or "",
-                    files=bundle_files(folder),
-                    exists={scope: st.exists(name) for scope, st in self.m.stores.items()},
-                    problems=problems,
-                )
-            )
-        clashes = name_clashes({c.path: c.name for c in skills})
-        for candidate in skills:
-            candidate.problems.extend(clashes.get(candidate.path, []))
-        if not res.candidates:
-            errors.append(PreviewError(path=res.loc.path or None, message="No SKILL.md found there."))
-        source = Source(kind=res.kind, owner=res.loc.owner, repo=res.loc.repo, ref=res.ref, sha=res.sha)
-        return Preview(source=source, skills=skills, errors=errors)
 
     # ---- import ------------------------------------------------------------
 
@@ -226,33 +185,6 @@ class Upstream:
                     "Import one by its folder URL (.../tree/<ref>/<path>)."
                 )
             return await self._install(res, res.candidates[0], store, name, tracks_upstream, overwrite)
-
-    async def import_many(self, url, scope, paths, *, tracks_upstream=False, overwrite=False):
-        store = self.m.store(scope)
-        if not paths:
-            raise Invalid("'paths' must name at least one skill folder from the preview.")
-        installed, errors = [], []
-        async with self._resolve(url, store) as res:
-            by_path = {res.repo_path(c): c for c in res.candidates}
-            claimed: dict[str, str] = {}  # install name -> path that took it in this request
-            for path in paths:
-                rel = by_path.get(str(path).strip("/"))
-                if rel is None:
-                    errors.append({"path": path, "message": f"No skill at '{path}' in this source."})
-                    continue
-                try:
-                    final = await asyncio.to_thread(_candidate_name, res, rel)
-                    if final in claimed:
-                        raise Conflict(
-                            f"'{path}' would install as '{final}', like '{claimed[final]}' just did; "
-                            "import it on its own with another name."
-                        )
-                    detail, _ = await self._install(res, rel, store, None, tracks_upstream, overwrite)
-                    claimed[final] = path
-                    installed.append(detail)
-                except SkillsError as err:
-                    errors.append({"path": path, "message": err.message})
-        return installed, errors
 
     async def _install(self, res: Resolved, rel: str, store: ScopeStore, name, tracks_upstream, overwrite):
         folder = res.work / rel
@@ -309,10 +241,6 @@ class Upstream:
         store.write_meta(name, SkillMeta(content_sha256=digest, orphaned=False, ref=record.commit))
         record.content_sha256 = digest
         save_record(store, name, record)
-
-
-def _candidate_name(res: Resolved, rel: str) -> str:
-    return res.skill_name(rel, parse_skill_md((res.work / rel / SKILL_MD).read_bytes()).frontmatter)
 
 
 def _mb(nbytes: int) -> str:

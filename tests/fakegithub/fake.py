@@ -7,6 +7,8 @@ are set from the test thread; the server thread reads them under a lock.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import ssl
 import threading
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from .gitobjects import tree_entries
 from .repos import Repo, build_tarball  # noqa: F401  (build_tarball re-exported)
 from .server import DOCS, AdminHandler, FakeHandler, ServerThread, bind
 
-ENDPOINTS = ("repo", "head", "commits", "trees", "compare", "tarball", "codeload")
+ENDPOINTS = ("repo", "head", "commits", "trees", "compare", "tarball", "codeload", "contents")
 
 
 @dataclass
@@ -59,7 +61,7 @@ class FakeGitHub:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self._ca.issue_cert("localhost", "127.0.0.1", "::1").configure_cert(ctx)
         app = tornado.web.Application(
-            [(r"/_fake/(commit|delete-repo|repos)", AdminHandler, {"fake": self}),
+            [(r"/_fake/(commit|delete-repo|repos|bump-pin)", AdminHandler, {"fake": self}),
              (r"/.*", FakeHandler, {"fake": self})], default_handler_class=FakeHandler,
             default_handler_args={"fake": self},
             # GitHub's own access log is not ours: keep it out of the product's log assertions
@@ -312,6 +314,8 @@ class FakeGitHub:
                 return self._trees(repo, groups[2], query)
             if kind == "compare":
                 return self._compare(repo, groups[2], groups[3])
+            if kind == "contents":
+                return self._contents(repo, groups[2], query, headers)
             if kind == "tarball":
                 sha = repo.resolve(groups[2])
                 if sha is None:
@@ -340,6 +344,20 @@ class FakeGitHub:
         if headers.get("accept") == "application/vnd.github.sha":
             return 200, {"ETag": etag, "Content-Type": "application/vnd.github.sha"}, sha.encode()
         return 200, {"ETag": etag}, repo.commit_json(repo.commits[sha], self.api_url)
+
+    def _contents(self, repo: Repo, path: str, query, headers):
+        """One file at ?ref= (raw media type), with an ETag and 304 on If-None-Match."""
+        sha = repo.resolve(query.get("ref"))
+        data = repo.commits[sha].tree.get(_norm(path)) if sha else None
+        if data is None:
+            return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
+        etag = f'"{hashlib.sha1(data).hexdigest()}"'
+        if headers.get("if-none-match") == etag:
+            return 304, {"ETag": etag}, b""
+        if headers.get("accept") == "application/vnd.github.raw":
+            return 200, {"ETag": etag, "Content-Type": "application/vnd.github.raw"}, data
+        return 200, {"ETag": etag}, {"type": "file", "path": _norm(path), "encoding": "base64",
+                                     "content": base64.b64encode(data).decode()}
 
     def _trees(self, repo: Repo, sha: str, query):
         commit = repo.commits.get(repo.resolve(sha) or "")

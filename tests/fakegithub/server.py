@@ -29,6 +29,7 @@ _ROUTES = [
     ("trees", re.compile(r"^/api/v3/repos/([^/]+)/([^/]+)/git/trees/(.+)$")),
     ("compare", re.compile(r"^/api/v3/repos/([^/]+)/([^/]+)/compare/(.+)\.\.\.(.+)$")),
     ("tarball", re.compile(r"^/api/v3/repos/([^/]+)/([^/]+)/tarball(?:/(.+))?$")),
+    ("contents", re.compile(r"^/api/v3/repos/([^/]+)/([^/]+)/contents/(.+)$")),
     ("codeload", re.compile(r"^/_codeload/([^/]+)/([^/]+)/legacy\.tar\.gz/(.+)$")),
 ]
 
@@ -126,6 +127,8 @@ class AdminHandler(tornado.web.RequestHandler):
     POST /_fake/commit       {owner, repo, files: {path: text|null}, append?: {path: text},
                               message?, branch?} -> {sha}
     POST /_fake/delete-repo  {owner, repo} -> {}
+    POST /_fake/bump-pin     {owner, repo, plugin} -> {sha}: set the plugin's `sha` in the
+                              marketplace.json of owner/repo to its repository's head
     GET  /_fake/repos        -> {repos: [{full_name, default_branch, head, files}]}
     """
 
@@ -155,6 +158,10 @@ class AdminHandler(tornado.web.RequestHandler):
             if action == "delete-repo":
                 self.fake.delete_repo(owner, repo)
                 return self._send({})
+            if action == "bump-pin":
+                from .marketplaces import bump_to_head
+
+                return self._send({"sha": bump_to_head(self.fake, owner, repo, str(body.get("plugin")))})
             if action != "commit":
                 return self._send({"message": "use GET"}, 405)
             files = dict(body.get("files") or {})
