@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     state.write_text(json.dumps({"url": fake.url, "api_url": fake.api_url, "ca": str(ca_path)}))
     lab = Lab(base, fake, ca_path, port=args.port or free_port(), name="jupyterlab")
     try:
-        print(f"fake GitHub:  {fake.url}  (repos: acme/data-skills, acme/sql-skills, acme/lab-skills)", flush=True)
+        print(f"fake GitHub:  {fake.url}  (repos: acme/data-skills, acme/sql-skills, acme/lab-skills; "
+              "marketplace: acme/plugin-market)", flush=True)
         print("starting JupyterLab ...", flush=True)
         lab.start(timeout=120)
         py = ".venv/bin/python" if Path(sys.executable).parent == REPO / ".venv" / "bin" else sys.executable
@@ -61,6 +62,13 @@ tick "Track upstream" and import. Then push an upstream change from another shel
 and click the skill's sync button (or "Sync tracking skills"). To see a failure in the summary:
 
   {push} delete-repo acme/lab-skills
+
+A plugin marketplace: preview  acme/plugin-market  and pick skills from its plugins
+("reports" is pinned by sha only, so its skills follow the marketplace's pin). Then move
+the upstream and let the curator bump the pin, and Sync:
+
+  {push} push partner/report-skills 'skills/weekly-report/SKILL.md+=Add a risks section.\n' -m "weekly: risks"
+  {push} bump-pin acme/plugin-market reports
 
 Ctrl+C stops JupyterLab and the fake GitHub.""", flush=True)
         stop = threading.Event()

@@ -62,6 +62,21 @@ def test_demo_launcher_push_and_sync(tmp_path):
         assert _api(url, token, "POST", "skills/user/csv-helper/sync")["updated"] is True
         skill_md = tmp_path / "home" / ".claude" / "skills" / "csv-helper" / "SKILL.md"
         assert skill_md.read_text().endswith("4. Always report the file encoding.\n")
+
+        # the sample marketplace: a sha-pinned plugin follows the curator's bump
+        req = urllib.request.Request(
+            f"{url}/notebook-skills/skills/import", method="POST",
+            data=json.dumps({"url": "acme/plugin-market", "scope": "user", "tracks_upstream": True,
+                             "paths": ["reports:skills/weekly-report"]}).encode(),
+            headers={"Authorization": f"token {token}"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            assert resp.status == 201
+        _cli(state, "push", "partner/report-skills", "skills/weekly-report/SKILL.md+=Add a risks section.\\n")
+        assert _api(url, token, "POST", "skills/user/weekly-report/sync")["updated"] is False  # not pinned yet
+        assert "pinned reports" in _cli(state, "bump-pin", "acme/plugin-market", "reports")
+        assert _api(url, token, "POST", "skills/user/weekly-report/sync")["updated"] is True
+        weekly = tmp_path / "home" / ".claude" / "skills" / "weekly-report" / "SKILL.md"
+        assert weekly.read_text().endswith("Add a risks section.\n")
     finally:
         proc.send_signal(signal.SIGINT)
         rest, _ = proc.communicate(timeout=30)

@@ -11,6 +11,7 @@ Change a running fake from another shell (what `make demo` prints):
         'skills/csv-helper/SKILL.md+=\\nAlways report the encoding.\\n' -m "csv-helper: encoding"
     python -m tests.fakegithub push acme/data-skills skills/csv-helper/notes.md=@notes.md
     python -m tests.fakegithub delete-repo acme/lab-skills
+    python -m tests.fakegithub bump-pin acme/plugin-market reports
     python -m tests.fakegithub repos
 
 push/delete-repo/repos find the fake through --state (default .demo/fake.json, written by
@@ -115,6 +116,9 @@ def control(argv: list[str]) -> None:
     drop = sub.add_parser("delete-repo", help="remove a repo (Sync then reports 'upstream gone')")
     drop.add_argument("repo", help="OWNER/REPO")
     sub.add_parser("repos", help="list repos, heads and files")
+    bump = sub.add_parser("bump-pin", help="pin a marketplace plugin to its repository's head (the curator bumps)")
+    bump.add_argument("repo", help="OWNER/REPO of the marketplace")
+    bump.add_argument("plugin")
     args = p.parse_args(argv)
 
     if args.cmd == "repos":
@@ -124,6 +128,10 @@ def control(argv: list[str]) -> None:
                 print(f"    {f}")
         return
     owner, repo = _split_repo(args.repo)
+    if args.cmd == "bump-pin":
+        sha = _call(args, "POST", "/_fake/bump-pin", {"owner": owner, "repo": repo, "plugin": args.plugin})["sha"]
+        print(f"pinned {args.plugin} to {sha[:7]} in {owner}/{repo}")
+        return
     if args.cmd == "delete-repo":
         _call(args, "POST", "/_fake/delete-repo", {"owner": owner, "repo": repo})
         print(f"deleted {owner}/{repo}")
@@ -153,7 +161,7 @@ def control(argv: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    if any(a in ("push", "delete-repo", "repos") for a in argv):
+    if any(a in ("push", "delete-repo", "repos", "bump-pin") for a in argv):
         control(argv)
     else:
         serve(argv)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .marketplaces import seed_marketplace
+
 CSV_SKILL = """---
 name: csv-helper
 description: Inspect, clean and summarise CSV files with pandas. Use when the user asks about a CSV file's columns, types, missing values or wants a quick profile.
@@ -92,12 +94,15 @@ license: BSD-3-Clause
 
 
 def seed_demo(fake) -> None:
-    """Three repos with realistic skills:
+    """Three repos with realistic skills and a plugin marketplace:
 
     - acme/data-skills: skills/csv-helper and skills/plot-style (two skills, one repo)
     - acme/sql-skills: skills/query-review (with allowed-tools and metadata)
     - acme/lab-skills: notebook-tidy/ - the one to break (delete or make fail) in demos/tests
+    - acme/plugin-market: a Claude Code plugin marketplace (see marketplaces.py) whose
+      plugins live in it and in partner/viz-skills, partner/report-skills and chipco/skills
     """
+
     fake.add_repo(
         "acme",
         "data-skills",
@@ -126,3 +131,4 @@ def seed_demo(fake) -> None:
             "notebook-tidy/SKILL.md": NOTEBOOK_TIDY_SKILL,
         },
     )
+    seed_marketplace(fake)
