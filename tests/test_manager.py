@@ -100,20 +100,3 @@ async def test_orphaned_then_restored(manager, fake_github, tmp_path):
     detail = await manager.get_skill("project", "b")
     assert detail.orphaned is False and detail.description == "Back again."
     await manager.aclose()
-
-
-async def test_startup_recovery_restores_a_half_swapped_bundle(manager, tmp_path):
-    await manager.create_skill("user", "keep", "Keep me.")
-    store = manager.stores["user"]
-    before = tree_digest(tmp_path / "user" / "keep")
-    # A crash between the two renames of a swap: old bundle in backup, target missing.
-    backup = store.bookkeeping / "backup" / "keep.crash1"
-    backup.parent.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "user" / "keep").rename(backup)
-    staging = store.new_staging("keep")
-    (staging / "SKILL.md").write_text("half written")
-    notes = manager.recover()
-    assert notes
-    assert tree_digest(tmp_path / "user" / "keep") == before
-    assert list((store.bookkeeping / "staging").iterdir()) == []
-    await manager.aclose()

@@ -1,0 +1,98 @@
+"""kill -9 at every step of the write transaction, then recovery (contract §2).
+
+A separate process (tests/txn_worker.py) replaces skill 's' v1 → v2 and dies at
+a chosen step (NOTEBOOK_SKILLS_TEST_CRASH_AT); a fresh store's recovery must then
+leave v1 or v2 — whole — with a record that matches it, and nothing else behind.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from notebook_skills.skills import recovery
+from notebook_skills.skills.hashing import content_sha256
+from notebook_skills.skills.store import ScopeStore
+from notebook_skills.skills.txn import CRASH_ENV
+
+from .txn_worker import COMMITS, files
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_worker(root: Path, version: str, *flags: str, crash: str | None = None) -> int:
+    env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
+    if crash:
+        env[CRASH_ENV] = crash
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.txn_worker", str(root), "s", version, *flags],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    return proc.returncode
+
+
+def installed(folder: Path) -> dict[str, str]:
+    out = {}
+    for dirpath, _, names in os.walk(folder):
+        for n in names:
+            p = Path(dirpath, n)
+            out[str(p.relative_to(folder))] = p.read_text()
+    return out
+
+
+def version_of(folder: Path) -> str:
+    got = installed(folder)
+    for version in ("v1", "v2"):
+        want = files("s", version)
+        if set(got) == set(want) and all(got[k] == want[k] for k in want if k != "SKILL.md") \
+                and f"# {version}\n" in got["SKILL.md"]:
+            return version
+    raise AssertionError(f"a mix of versions: {got}")
+
+
+STEPS = [
+    ("staged", ""),
+    ("journaled", ""),
+    ("swapped", ""),
+    ("committed", ""),
+    ("journaled", "--fallback"),
+    ("half_swapped", "--fallback"),
+    ("swapped", "--fallback"),
+    ("committed", "--fallback"),
+]
+
+
+@pytest.mark.parametrize("step, flag", STEPS, ids=[f"{s}{f}" for s, f in STEPS])
+def test_kill_at_each_step_then_recovery_matches_record(tmp_path, step, flag):
+    root = tmp_path / "skills"
+    assert run_worker(root, "v1") == 0
+    flags = [flag] if flag else []
+    assert run_worker(root, "v2", *flags, "--hold-archive", crash=step) == 137
+    store = ScopeStore("user", root)
+    notes = recovery.recover(store)
+    assert notes, "the crash left something to recover"
+    folder = root / "s"
+    version = version_of(folder)
+    if step in ("staged", "journaled", "half_swapped"):
+        assert version == "v1"
+    else:
+        assert version == "v2"  # the swap happened: finished, not undone
+    record = store.records.read("s")
+    assert record is not None and record.commit == COMMITS[version]
+    assert record.content_sha256 == content_sha256(folder)
+    book = root / ".notebook-skills"
+    for area in ("staging", "backup", "trash", "tmp", "journal"):
+        assert not (book / area).exists() or os.listdir(book / area) == [], area
+    gens = os.listdir(book / "generations") if (book / "generations").exists() else []
+    if version == "v2":
+        assert gens == [record.previous.folder]
+        assert version_of(book / "generations" / gens[0]) == "v1"
+    else:
+        assert gens == []
+    # the store works on: a second update goes through
+    assert run_worker(root, "v2") == 0 and version_of(folder) == "v2"
+    assert recovery.recover(ScopeStore("user", root)) == []
