@@ -12,11 +12,13 @@ turned into a record once, the first time a skill without a record is read.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import os
 import re
 import stat
+import struct
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
@@ -42,13 +44,46 @@ _SHA = re.compile(r"[0-9a-f]{40}")
 OriginParser = Callable[[str, Optional[str]], Optional[Origin]]
 
 
+def _load_statx():
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).statx
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_uint, ctypes.c_void_p]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_statx = _load_statx()
+_AT_FDCWD, _AT_SYMLINK_NOFOLLOW, _STATX_INO, _STATX_BTIME = -100, 0x100, 0x100, 0x800
+
+
+def _birth(path) -> Optional[str]:
+    """Creation time (Linux statx), which an inode number reused after a delete does not share."""
+    if _statx is None:
+        return None
+    buf = ctypes.create_string_buffer(256)
+    if _statx(_AT_FDCWD, os.fsencode(path), _AT_SYMLINK_NOFOLLOW, _STATX_INO | _STATX_BTIME, buf) != 0:
+        return None
+    mask = struct.unpack_from("I", buf, 0)[0]
+    if not mask & _STATX_BTIME:
+        return None
+    sec, nsec = struct.unpack_from("qI", buf, 80)  # stx_btime
+    return f"{sec}.{nsec:09d}"
+
+
 def folder_id(path) -> Optional[str]:
-    """Identity of a skill folder (not followed if it is a link); None if absent."""
+    """Identity of a skill folder (not followed if it is a link); None if absent.
+
+    Device and inode, plus the birth time where the system reports it: a
+    folder deleted and re-created may get the same inode number back.
+    """
     try:
         st = os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
-    return f"{st.st_dev}:{st.st_ino}"
+    birth = _birth(path)
+    return f"{st.st_dev}:{st.st_ino}" + (f":{birth}" if birth else "")
 
 
 def source_url(origin: Origin) -> str:
