@@ -236,3 +236,42 @@ class TestEqualUserAndProjectDirs:
         assert len(fake_github.requests_to("tarball")) == 1
         status, data = await call(jp_fetch, "GET", "skills/project/csv-helper")
         assert status == 200 and "v2" in data["skill"]["description"]
+
+
+# ---- a cloned repository ships a linked bookkeeping area ------------------------------
+
+
+@pytest.fixture
+def hostile_clone(skills_dirs, tmp_path):
+    """`<project>/.claude/skills/.notebook-skills/tmp -> ../../data`, as git can store it,
+    with entries behind the link named like a stopped server's leftovers."""
+    project = skills_dirs["project"]
+    data = project.parent.parent / "data"
+    (data / "archives.0123456789abcdef.x1").mkdir(parents=True)
+    (data / "archives.0123456789abcdef.x1" / "results.csv").write_text("1,2,3\n")
+    (data / "s.0123456789abcdef.0a0b").write_text("precious")
+    (project / ".notebook-skills").mkdir(parents=True)
+    os.symlink("../../data", project / ".notebook-skills" / "tmp")
+    (project / "cloned").mkdir()
+    (project / "cloned" / "SKILL.md").write_text(skill_md("cloned", "Came with the repository."))
+    return data, tree_digest(data)
+
+
+class TestLinkedBookkeeping:
+    @pytest.fixture
+    def jp_server_config(self, jp_server_config, hostile_clone):
+        return jp_server_config  # the link exists before the server starts
+
+    async def test_files_behind_the_link_are_untouched(self, jp_fetch, fake_github, skills_dirs, hostile_clone):
+        data, before = hostile_clone
+        status, data_ = await call(jp_fetch, "GET", "skills")
+        assert status == 200 and [s["name"] for s in data_["skills"]] == ["cloned"]
+        seed(fake_github)
+        url = f"{fake_github.url}/acme/data-skills/tree/main/skills/csv-helper"
+        status, body = await call(jp_fetch, "POST", "skills/import", {"url": url, "scope": "project"})
+        assert status == 409 and "link" in body["message"], body
+        status, body = await call(jp_fetch, "POST", "skills/import", {"url": url, "scope": "user"})
+        assert status == 201, body  # the user scope is not affected
+        assert tree_digest(data) == before
+        assert sorted(os.listdir(data)) == ["archives.0123456789abcdef.x1", "s.0123456789abcdef.0a0b"]
+        assert not (skills_dirs["project"] / "csv-helper").exists()

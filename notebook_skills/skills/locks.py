@@ -58,7 +58,7 @@ def try_lock(path: Path) -> filelock.BaseFileLock | None:
 @contextmanager
 def hold_sync(store: "ScopeStore", name: str, *, wait: float = WAIT_SECONDS) -> Iterator[None]:
     """Blocking form, for code that runs without an event loop (a CLI, recovery)."""
-    lock = file_lock(store.lock_path(name))
+    lock = _lock_file(store, name)
     try:
         lock.acquire(timeout=wait)
     except filelock.Timeout:
@@ -67,6 +67,13 @@ def hold_sync(store: "ScopeStore", name: str, *, wait: float = WAIT_SECONDS) -> 
         yield
     finally:
         lock.release()
+
+
+def _lock_file(store: "ScopeStore", name: str) -> filelock.BaseFileLock:
+    try:
+        return file_lock(store.lock_path(name))
+    except OSError as err:
+        raise Conflict(f"The {store.scope} skills folder {store.root} is not writable ({err.strerror}).") from None
 
 
 def _busy(store: "ScopeStore", name: str) -> Conflict:
@@ -109,11 +116,13 @@ class SkillLocks:
                 alock = self.get(store, name)
                 await alock.acquire()
                 held.append((alock, None))
-                flock = file_lock(store.lock_path(name))
+                flock = _lock_file(store, name)
                 try:
                     await _acquire(flock, self.wait)
                 except filelock.Timeout:
                     raise _busy(store, name) from None
+                except OSError as err:
+                    raise Conflict(f"Cannot lock '{name}' in {store.root}: {err.strerror}.") from None
                 held[-1] = (alock, flock)
             yield
         finally:

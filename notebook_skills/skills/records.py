@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from pydantic import ValidationError
 
+from ..errors import SkillsError
+
 from .frontmatter import PRODUCT_KEYS, parse_skill_md
 from .fsutil import atomic_write, fsync_path, read_bounded, token
 from .record import InstallRecord, Origin
@@ -125,8 +127,9 @@ class Records:
             return InstallRecord.model_validate_json(read_bounded(path, _MAX_RECORD_BYTES, "record"))
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, ValidationError) as err:
-            log.warning("notebook-skills: ignoring unreadable record of %s/%s: %s", self.store.scope, name, err)
+        except (OSError, ValueError, ValidationError, SkillsError) as err:
+            # Unreadable, a newer version, or bookkeeping refused (a link): unknown skill.
+            log.warning("notebook-skills: ignoring the record of %s/%s: %s", self.store.scope, name, err)
             return None
 
     def read(self, name: str) -> Optional[InstallRecord]:
@@ -166,7 +169,7 @@ class Records:
     def _drop_legacy(self, name: str) -> None:
         try:
             self._legacy_path(name).unlink(missing_ok=True)
-        except (OSError, ValueError):
+        except (OSError, ValueError, SkillsError):
             pass
 
     def _migrate(self, name: str, current: str) -> Optional[InstallRecord]:
@@ -175,7 +178,7 @@ class Records:
             if not stat.S_ISREG(os.lstat(legacy).st_mode):
                 return None
             meta = json.loads(read_bounded(legacy, _MAX_RECORD_BYTES, "meta"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, SkillsError):
             return None
         if not isinstance(meta, dict):
             return None
@@ -191,7 +194,7 @@ class Records:
                 tmp.unlink(missing_ok=True)
                 return self.read_raw(name)
             legacy.unlink(missing_ok=True)
-        except (OSError, ValueError) as err:
+        except (OSError, ValueError, SkillsError) as err:
             log.warning("notebook-skills: could not migrate %s/%s meta: %s", self.store.scope, name, err)
         return record
 

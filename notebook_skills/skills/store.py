@@ -162,8 +162,7 @@ class ScopeStore:
         if not stat.S_ISDIR(st.st_mode) or os.path.realpath(book) != os.path.join(self.key, BOOKKEEPING):
             raise UnsafeBookkeeping(
                 f"{book} is a link or not a folder inside {self.root}; notebook-skills refuses to use it. "
-                "Remove it to let notebook-skills manage this scope.",
-                reason="changed_on_disk",
+                "Remove it to let notebook-skills manage this scope."
             )
         return book
 
@@ -184,8 +183,7 @@ class ScopeStore:
             return path
         if not stat.S_ISDIR(st.st_mode) or os.path.realpath(path) != os.path.join(self.key, BOOKKEEPING, name):
             raise UnsafeBookkeeping(
-                f"{path} is a link or not a folder; notebook-skills refuses to use it. Remove it and try again.",
-                reason="changed_on_disk",
+                f"{path} is a link or not a folder; notebook-skills refuses to use it. Remove it and try again."
             )
         return path
 
