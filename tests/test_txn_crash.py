@@ -96,3 +96,22 @@ def test_kill_at_each_step_then_recovery_matches_record(tmp_path, step, flag):
     # the store works on: a second update goes through
     assert run_worker(root, "v2") == 0 and version_of(folder) == "v2"
     assert recovery.recover(ScopeStore("user", root)) == []
+
+
+@pytest.mark.parametrize("step", ["journaled", "swapped"])
+def test_the_next_write_settles_a_dead_writers_journal_first(tmp_path, step):
+    """No restart in between: a later transaction on the skill finishes the old one first."""
+    root = tmp_path / "skills"
+    assert run_worker(root, "v1") == 0
+    assert run_worker(root, "v2", crash=step) == 137
+    assert run_worker(root, "v1") == 0
+    store = ScopeStore("user", root)
+    assert version_of(root / "s") == "v1"
+    record = store.records.read("s")
+    assert record.commit == COMMITS["v1"] and record.content_sha256 == content_sha256(root / "s")
+    book = root / ".notebook-skills"
+    assert os.listdir(book / "journal") == []
+    gens = os.listdir(book / "generations")
+    assert gens == [record.previous.folder]
+    # the generation is what the interrupted update left in place: v2 if it got swapped in
+    assert version_of(book / "generations" / gens[0]) == ("v2" if step == "swapped" else "v1")

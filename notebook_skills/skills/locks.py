@@ -97,8 +97,11 @@ async def _acquire(lock: filelock.BaseFileLock, timeout: float) -> None:
 class SkillLocks:
     """Per-skill locks: an in-process asyncio lock, then the cross-process file lock."""
 
-    def __init__(self, wait: float = WAIT_SECONDS) -> None:
+    def __init__(self, resolve=None, wait: float = WAIT_SECONDS) -> None:
         self.wait = wait
+        # Turns a scope name ("user"/"project") into its store, so callers may name
+        # a skill as (store, name) or (scope, name).
+        self._resolve = resolve
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
 
     def get(self, store: "ScopeStore", name: str) -> asyncio.Lock:
@@ -108,7 +111,8 @@ class SkillLocks:
     @asynccontextmanager
     async def hold(self, *keys: tuple["ScopeStore", str]) -> AsyncIterator[None]:
         # Sorted acquisition so rename(a→b) and rename(b→a) cannot deadlock.
-        unique = {(store.key, name): (store, name) for store, name in keys}
+        stores = [(self._resolve(s) if isinstance(s, str) else s, name) for s, name in keys]
+        unique = {(store.key, name): (store, name) for store, name in stores}
         ordered = [unique[k] for k in sorted(unique)]
         held: list[tuple[asyncio.Lock, filelock.BaseFileLock | None]] = []
         try:

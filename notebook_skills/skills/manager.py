@@ -55,7 +55,7 @@ class SkillManager:
         self.max_skill_bytes = int(max_skill_mb * 1024 * 1024)
         # Discovery unpacks a whole repo subtree, so it is bounded by the archive cap.
         self.max_extract_bytes = int(max_archive_mb * 1024 * 1024)
-        self.locks = SkillLocks()
+        self.locks = SkillLocks(resolve=self.store)
         # skills_management_policy = "force-off": every route refuses (see handlers).
         self.management_off = False
         self.reader = SkillReader()

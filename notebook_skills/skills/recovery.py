@@ -163,17 +163,18 @@ def _record(store: ScopeStore, entry: str, referenced: set) -> Optional[str]:
     return f"dropped the record of '{name}': its folder was removed or replaced by hand"
 
 
-def _journal(store: ScopeStore, owners: _Owners, entry: str) -> Optional[str]:
+def _journal(store: ScopeStore, owners: _Owners, entry: str, *, locked: bool = False) -> Optional[str]:
     if not entry.endswith(".json"):
         return None
     name, _, owner = entry[:-5].partition(".")  # journal/<name>.<owner>.json
-    if not owners.dead(entry_owner(f"{name}.{owner}.j")):
-        return None
+    if owner != store.owner or not locked:
+        if not owners.dead(entry_owner(f"{name}.{owner}.j")):
+            return None
     path = store.bookkeeping / txn.JOURNAL / entry
     if not is_valid_name(name) or not stat.S_ISREG(os.lstat(path).st_mode):
         return None
-    lock = try_lock(store.lock_path(name))
-    if lock is None:
+    lock = None if locked else try_lock(store.lock_path(name))
+    if lock is None and not locked:
         return None
     try:
         data = json.loads(read_bounded(path, 1 << 20, "journal"))
@@ -183,7 +184,30 @@ def _journal(store: ScopeStore, owners: _Owners, entry: str) -> Optional[str]:
         path.unlink()
         return note
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
+
+
+def settle_journals(store: ScopeStore, name: str) -> None:
+    """Journals of one skill, for a writer that holds its lock (see txn.settle)."""
+    folder = store.bookkeeping / txn.JOURNAL
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return
+        entries = [e for e in os.listdir(store.area(txn.JOURNAL, create=False)) if e.startswith(name + ".")]
+    except FileNotFoundError:
+        return
+    if not entries:
+        return
+    owners = _Owners(store)
+    notes: list[str] = []
+    try:
+        for entry in entries:
+            _isolated(notes, f"journal {entry}", lambda e=entry: _journal(store, owners, e, locked=True))
+    finally:
+        owners.release()
+    for note in notes:
+        log.warning("notebook-skills: %s: %s", store.scope, note)
 
 
 def _entry_path(store: ScopeStore, area: str, name: str, value: object) -> Optional[Path]:

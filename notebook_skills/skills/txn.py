@@ -98,6 +98,14 @@ def check_target(store: ScopeStore, name: str, expect: Expect) -> bool:
     return True
 
 
+def settle(store: ScopeStore, name: str) -> None:
+    """Under the skill lock: finish any half-done step a dead writer (or an
+    earlier failure of ours) journaled for this skill, before starting a new one."""
+    from .recovery import settle_journals  # recovery builds on this module
+
+    settle_journals(store, name)
+
+
 def _journal_path(store: ScopeStore, name: str) -> Path:
     return store.area(JOURNAL) / f"{name}.{store.ensure_owner()}.json"
 
@@ -134,6 +142,7 @@ def install(store: ScopeStore, name: str, staged: Path, record: InstallRecord, e
         raise ValueError(f"{staged} is not a staging dir of {store.bookkeeping}")
     target = store.skill_dir(name)
     store.root.mkdir(parents=True, exist_ok=True)
+    settle(store, name)
     replacing = check_target(store, name, expect)
     fsync_tree(staged)
     crash_point("staged")
@@ -194,8 +203,11 @@ def _swap(store: ScopeStore, target: Path, staged: Path, backup: Optional[Path],
             raise Conflict(f"Something named '{target.name}' appeared in the {store.scope} skills folder meanwhile; "
                            "nothing was replaced.", reason="exists") from None
         return None
-    if swap.exchange(staged, target):
-        return staged  # the old bundle now sits where the staged one was
+    try:
+        if swap.exchange(staged, target):
+            return staged  # the old bundle now sits where the staged one was
+    except FileNotFoundError:
+        raise NotFound(f"No {store.scope} skill named '{target.name}' (it was removed meanwhile).") from None
     os.rename(target, backup)
     crash_point("half_swapped")
     try:
@@ -223,8 +235,7 @@ def finish_install(store: ScopeStore, entry: dict, old_at: Optional[Path]) -> No
         generations = store.area(GENERATIONS)
         if folder_id(old_at) == entry.get("old_id"):
             os.rename(old_at, generations / entry["generation"])
-        else:
-            remove_tree_quietly(old_at)
+        # else: not the bundle we replaced; never delete what we cannot identify
         drop = entry.get("drop_generation")
         if drop and drop != entry["generation"]:
             remove_tree_quietly(generations / os.path.basename(drop))
@@ -237,6 +248,7 @@ def finish_install(store: ScopeStore, entry: dict, old_at: Optional[Path]) -> No
 
 def delete(store: ScopeStore, name: str) -> None:
     """Remove a skill: out of sight in one rename, then its record, then the files."""
+    settle(store, name)
     target = store.skill_dir(name)
     if not os.path.lexists(target) or not (target / SKILL_MD).is_file():
         raise NotFound(f"No {store.scope} skill named '{name}'")
@@ -256,6 +268,8 @@ def rename(store: ScopeStore, old: str, new: str, digest_of) -> None:
 
     `digest_of(folder)` gives the current content digest (the reader's cache).
     """
+    settle(store, old)
+    settle(store, new)
     src, dst = store.skill_dir(old), store.skill_dir(new)
     if not is_skill_folder(src):
         if os.path.lexists(src) and (src / SKILL_MD).is_file():
