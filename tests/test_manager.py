@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 
 from notebook_skills.errors import Conflict, Forbidden, Gone, Invalid, UpstreamError
 from notebook_skills.github import GitHubClient
+from notebook_skills.skills.locks import hold_sync
 from notebook_skills.skills.manager import SkillManager
+from notebook_skills.skills.store import ScopeStore
 from notebook_skills.skills.upstream import ArchiveFetcher
 
 from .helpers import skill_md, tree_digest
@@ -99,4 +102,49 @@ async def test_orphaned_then_restored(manager, fake_github, tmp_path):
     assert result.updated is True
     detail = await manager.get_skill("project", "b")
     assert detail.orphaned is False and detail.description == "Back again."
+    await manager.aclose()
+
+
+async def test_a_1200_level_deep_skill_lists_and_deletes(manager, tmp_path):
+    await manager.create_skill("user", "deep", "Very deep.")
+    path = str(tmp_path / "user" / "deep")
+    for _ in range(1200):  # os.makedirs itself would recurse
+        path = os.path.join(path, "d")
+        os.mkdir(path)
+    with open(os.path.join(path, "leaf.txt"), "w") as fh:
+        fh.write("bottom")
+    [skill] = await manager.list_skills()
+    assert skill.name == "deep" and skill.locally_modified is False
+    detail = await manager.get_skill("user", "deep")
+    assert detail.files[0] == "SKILL.md" and detail.files[1].endswith("/d/leaf.txt")
+    await manager.delete_skill("user", "deep")
+    assert not (tmp_path / "user" / "deep").exists()
+    assert await manager.list_skills() == []
+    await manager.aclose()
+
+
+async def test_a_skill_locked_by_another_process_waits_then_answers_busy(manager, tmp_path):
+    await manager.create_skill("user", "s", "Locked elsewhere.")
+    store = manager.stores["user"]
+    other = ScopeStore("user", store.root)  # another process: its own lock file handle
+    manager.locks.wait = 0.3
+    ticks = 0
+
+    async def ticker():
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    task = asyncio.ensure_future(ticker())
+    try:
+        with hold_sync(other, "s"):
+            with pytest.raises(Conflict) as err:
+                await manager.delete_skill("user", "s")
+            assert err.value.reason == "busy"
+        assert ticks >= 10  # the event loop kept running while the lock was awaited
+    finally:
+        task.cancel()
+    assert (tmp_path / "user" / "s" / "SKILL.md").is_file()
+    await manager.delete_skill("user", "s")  # free again
     await manager.aclose()

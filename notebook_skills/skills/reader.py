@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import Invalid
 from .frontmatter import SkillDocument, parse_skill_md
+from .fsutil import walk_nofollow
 from .hashing import content_sha256
 from .models import Skill, SkillDetail
 from .names import NAME_RE
@@ -25,9 +26,8 @@ _MAX_DESCRIPTION = 1024
 def _signature(skill_dir: Path) -> tuple:
     """Cheap fingerprint (paths, sizes, mtimes) so unchanged bundles skip re-hashing."""
     entries = []
-    for dirpath, dirnames, filenames in os.walk(skill_dir):
-        dirnames.sort()
-        for fn in sorted(filenames):
+    for dirpath, _dirnames, filenames in walk_nofollow(skill_dir):  # iterative: no depth limit
+        for fn in filenames:
             p = os.path.join(dirpath, fn)
             try:
                 st = os.lstat(p)

@@ -11,7 +11,6 @@ import asyncio
 import dataclasses
 import logging
 import os
-import shutil
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path, PurePosixPath
@@ -23,7 +22,7 @@ from . import txn
 from .frontmatter import parse_skill_md
 from .hashing import content_sha256
 from .models import Candidate, Preview, PreviewError, SkillDetail, Source, SyncResult
-from .fsutil import bundle_files, copy_bundle
+from .fsutil import bundle_files, copy_bundle, remove_tree_quietly, walk_nofollow
 from .names import derive_name, validate_name
 from .record import InstallRecord, LastCheck, Origin
 from .store import SKILL_MD, ScopeStore
@@ -65,7 +64,7 @@ class ArchiveFetcher:
             if task.done() and not task.cancelled():
                 task.exception()  # mark retrieved; the error was reported to a caller
         if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
+            remove_tree_quietly(self._dir)
 
 
 @dataclasses.dataclass
@@ -97,7 +96,7 @@ def _unpack(archive: Path, subpath: str, work: Path, max_bytes: int) -> tuple[st
     if (work / SKILL_MD).is_file():
         return "skill", [""]
     found = []
-    for dirpath, dirnames, filenames in os.walk(work):
+    for dirpath, dirnames, filenames in walk_nofollow(work):  # iterative: deep trees are fine
         dirnames[:] = sorted(d for d in dirnames if d != ".git")
         if SKILL_MD in filenames:
             found.append(Path(dirpath).relative_to(work).as_posix())
@@ -138,7 +137,7 @@ class Upstream:
             yield Resolved(loc=loc, ref=ref, sha=sha, work=work, kind=kind, candidates=candidates)
         finally:
             fetcher.close()
-            await asyncio.to_thread(shutil.rmtree, work, True)
+            await asyncio.to_thread(remove_tree_quietly, work)
 
     # ---- preview -----------------------------------------------------------
 
