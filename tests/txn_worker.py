@@ -37,7 +37,7 @@ def install(root: Path, name: str, version: str) -> None:
         commit=COMMITS[version],
         tracking=True,
     )
-    txn.stamp_skill_md(staging, name, record)
+    txn.stamp_skill_md(store, staging, name, record)
     record.content_sha256 = content_sha256(staging)
     txn.install(store, name, staging, record, txn.ANY)
 

@@ -49,6 +49,8 @@ class SkillManager:
             # "user"; project routes reach the same store.
             project = user
         self.stores = {"user": user, "project": project}
+        for store in self.unique_stores():
+            store.records.web_url = github.github_url if github is not None else None
         self.github = github
         self.allow_github_import = allow_github_import
         self.sync_concurrency = max(1, int(sync_concurrency))

@@ -16,7 +16,6 @@ from .fsutil import walk_nofollow
 from .hashing import content_sha256
 from .models import Skill, SkillDetail
 from .names import NAME_RE
-from .records import source_url
 from .store import ScopeStore
 
 _NAME = re.compile(NAME_RE)
@@ -109,7 +108,7 @@ class SkillReader:
             tracking = record.tracking and record.origin is not None
             managed_source = record.managed_source or managed_source
             fields = dict(
-                source=source_url(record.origin) if record.origin else _opt_str(fm.get("source")),
+                source=store.records.source_url(record.origin) if record.origin else _opt_str(fm.get("source")),
                 tracks_upstream=tracking,
                 tracking_ref=record.commit if tracking else None,
                 locally_modified=locally_modified,

@@ -21,6 +21,7 @@ import stat
 import struct
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -88,17 +89,26 @@ def folder_id(path) -> Optional[str]:
     return f"{st.st_dev}:{st.st_ino}" + (f":{birth}" if birth else "")
 
 
-def source_url(origin: Origin) -> str:
-    """Contract §3 `source`: {github_url}/{owner}/{repo}/tree/{ref}/{path}."""
-    base = f"https://{origin.host}/{origin.owner}/{origin.repo}/tree/{origin.ref}"
+def source_url(origin: Origin, web_url: Optional[str] = None) -> str:
+    """Contract §3 `source`: {github_url}/{owner}/{repo}/tree/{ref}/{path}.
+
+    `web_url` is the configured `github_url`; it is used as the base when it
+    names the origin's host (so a port or path prefix is kept).
+    """
+    base = f"https://{origin.host}"
+    if web_url:
+        configured = urlsplit(web_url).hostname or ""
+        if configured.lower() == origin.host.rsplit(":", 1)[0].lower():
+            base = web_url.rstrip("/")
+    base = f"{base}/{origin.owner}/{origin.repo}/tree/{origin.ref}"
     return f"{base}/{origin.path}" if origin.path else base
 
 
-def frontmatter_keys(record: InstallRecord) -> dict:
+def frontmatter_keys(record: InstallRecord, web_url: Optional[str] = None) -> dict:
     """Every product frontmatter key, rendered from the record (None = remove)."""
     keys: dict = dict.fromkeys(PRODUCT_KEYS)
     if record.origin is not None:
-        keys["source"] = source_url(record.origin)
+        keys["source"] = source_url(record.origin, web_url)
         if record.tracking:
             keys["tracks_upstream"] = True
             keys["tracking_ref"] = record.commit
@@ -109,9 +119,17 @@ def frontmatter_keys(record: InstallRecord) -> dict:
 
 
 class Records:
-    def __init__(self, store: "ScopeStore", origin_parser: OriginParser | None = None) -> None:
+    def __init__(self, store: "ScopeStore", origin_parser: OriginParser | None = None,
+                 web_url: Optional[str] = None) -> None:
         self.store = store
         self.origin_parser = origin_parser
+        self.web_url = web_url  # the configured github_url: base of rendered `source` URLs
+
+    def source_url(self, origin: Origin) -> str:
+        return source_url(origin, self.web_url)
+
+    def frontmatter_keys(self, record: InstallRecord) -> dict:
+        return frontmatter_keys(record, self.web_url)
 
     def path(self, name: str) -> Path:
         return self.store.area(RECORDS, create=False) / f"{name}.json"

@@ -32,7 +32,7 @@ from .frontmatter import parse_skill_md, set_frontmatter_keys
 from .fsutil import atomic_write, fsync_path, fsync_tree, remove_tree_quietly
 from .hashing import content_sha256
 from .record import Generation, InstallRecord
-from .records import folder_id, frontmatter_keys
+from .records import folder_id
 from .store import BACKUP, SKILL_MD, STAGING, TRASH, ScopeStore
 
 JOURNAL, GENERATIONS = "journal", "generations"
@@ -117,11 +117,11 @@ def _write_journal(store: ScopeStore, name: str, entry: dict) -> Path:
     return path
 
 
-def stamp_skill_md(folder: Path, name: str, record: InstallRecord) -> None:
-    """Write the product keys (and `name`) of SKILL.md from the record."""
+def stamp_skill_md(store: ScopeStore, folder: Path, name: str, record: InstallRecord) -> None:
+    """Write the product keys (and `name`) of SKILL.md in `folder` from the record."""
     md = folder / SKILL_MD
     text = md.read_bytes().decode("utf-8")
-    updates = frontmatter_keys(record)
+    updates = store.records.frontmatter_keys(record)
     fm_name = parse_skill_md(text).frontmatter.get("name")
     if fm_name is None or str(fm_name) != name:
         updates["name"] = name
@@ -315,7 +315,7 @@ def finish_rename(store: ScopeStore, entry: dict) -> None:
     if str(parse_skill_md(text).frontmatter.get("name")) != new:
         updates["name"] = new
     if record is not None and record.origin is not None:
-        updates.update(frontmatter_keys(record))
+        updates.update(store.records.frontmatter_keys(record))
     new_text = set_frontmatter_keys(text, updates) if updates else text
     if new_text != text:
         atomic_write(md, new_text.encode("utf-8"))
@@ -333,4 +333,4 @@ def write_record(store: ScopeStore, name: str, record: InstallRecord, *, restamp
     """Commit a changed record (tracking toggle, orphaned flag); restamp SKILL.md from it."""
     store.records.write(name, record)
     if restamp:
-        stamp_skill_md(store.skill_dir(name), name, record)
+        stamp_skill_md(store, store.skill_dir(name), name, record)

@@ -226,24 +226,28 @@ class Upstream:
             # The folder's newest commit *at the extracted commit* (not on the branch,
             # which may have moved since): same content, comparable by a later sync.
             commit = await self.github.probe(res.loc.owner, res.loc.repo, res.sha, path) or res.sha
-        origin = Origin(host=self.m.github_host, owner=res.loc.owner, repo=res.loc.repo, ref=res.ref, path=path)
+        record = InstallRecord(
+            origin=Origin(host=self.m.github_host, owner=res.loc.owner, repo=res.loc.repo, ref=res.ref, path=path),
+            commit=commit,
+        )
         if self.m.max_skill_bytes and await asyncio.to_thread(_size, folder) > self.m.max_skill_bytes:
             raise Invalid(f"The skill is larger than max_skill_mb ({_mb(self.m.max_skill_bytes)}).")
         staging = await asyncio.to_thread(_stage_copy, store, final, folder)
         try:
             async with self.m.locks.hold((store, final)):
                 created = await asyncio.to_thread(
-                    self._stage_install, store, final, staging, origin, commit, tracks_upstream, overwrite
+                    self._stage_install, store, final, staging, record, tracks_upstream, overwrite
                 )
                 detail: SkillDetail = await self.m.get_skill(store.scope, final)
         finally:
             await asyncio.to_thread(store.discard, staging)
         return detail, created
 
-    def _stage_install(self, store: ScopeStore, name: str, staging: Path, origin: Origin, commit: str,
-                       tracks_upstream: Optional[bool], overwrite: bool, tree: Optional[str] = None) -> bool:
-        """Under the skill lock: build the record and swap the staged bundle in.
+    def _stage_install(self, store: ScopeStore, name: str, staging: Path, record: InstallRecord,
+                       tracks_upstream: Optional[bool], overwrite: bool) -> bool:
+        """Under the skill lock: settle tracking and swap the staged bundle in.
 
+        `record` carries what the caller knows (origin, commit, tree, last check);
         `tracks_upstream=None` keeps the replaced skill's tracking state (off for a new skill).
         """
         expect = txn.ANY if overwrite else txn.NEW
@@ -254,14 +258,14 @@ class Upstream:
             if tracks_upstream is None:
                 old = store.records.read(name)
                 tracking = old.tracking if old is not None else _frontmatter_tracks(store, name)
-        record = InstallRecord(origin=origin, commit=commit, tree=tree, tracking=tracking)
+        record.tracking = tracking
         self._finish_staging(store, name, staging, record, expect)
         return not existed
 
     def _finish_staging(self, store: ScopeStore, name: str, staging: Path, record: InstallRecord,
                         expect: txn.Expect) -> bool:
         """Stamp SKILL.md from the record, digest the bundle and commit it (txn.install)."""
-        txn.stamp_skill_md(staging, name, record)
+        txn.stamp_skill_md(store, staging, name, record)
         record.content_sha256 = content_sha256(staging)
         return txn.install(store, name, staging, record, expect)
 
