@@ -115,3 +115,27 @@ def test_the_next_write_settles_a_dead_writers_journal_first(tmp_path, step):
     assert gens == [record.previous.folder]
     # the generation is what the interrupted update left in place: v2 if it got swapped in
     assert version_of(book / "generations" / gens[0]) == ("v2" if step == "swapped" else "v1")
+
+
+def test_kill_during_rename_then_recovery_moves_the_record_too(tmp_path):
+    root = tmp_path / "skills"
+    assert run_worker(root, "v1") == 0
+    env_run = lambda *args, crash=None: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "tests.txn_worker", str(root), *args], cwd=ROOT, timeout=60,
+        env={**{k: v for k, v in os.environ.items() if k != CRASH_ENV}, **({CRASH_ENV: crash} if crash else {})},
+    ).returncode
+    assert env_run("s", "--rename", "t", crash="swapped") == 137
+    store = ScopeStore("user", root)
+    notes = recovery.recover(store)
+    assert any("finished renaming 's' to 't'" in n for n in notes), notes
+    assert not (root / "s").exists() and "name: t\n" in (root / "t" / "SKILL.md").read_text()
+    record = store.records.read("t")
+    assert record.commit == COMMITS["v1"] and record.content_sha256 == content_sha256(root / "t")
+    assert store.records.read_raw("s") is None
+    # delete killed after the folder left: the record is dropped, the files removed
+    assert env_run("t", "--delete", crash="swapped") == 137
+    notes = recovery.recover(ScopeStore("user", root))
+    assert not (root / "t").exists() and store.records.read_raw("t") is None
+    book = root / ".notebook-skills"
+    for area in ("trash", "journal"):
+        assert os.listdir(book / area) == [], area

@@ -1,6 +1,7 @@
 """A separate process that writes a skill through the core's transaction.
 
     python -m tests.txn_worker ROOT NAME VERSION [--fallback] [--hold-archive]
+    python -m tests.txn_worker ROOT NAME --rename NEW | --delete
 
 Installs bundle VERSION ("v1" or "v2") as skill NAME in scope dir ROOT (replacing
 whatever skill is there).  With NOTEBOOK_SKILLS_TEST_CRASH_AT=<step> the core
@@ -44,6 +45,12 @@ def install(root: Path, name: str, version: str) -> None:
 
 def main(argv: list[str]) -> None:
     root, name, version = Path(argv[0]), argv[1], argv[2]
+    if version == "--rename":
+        txn.rename(ScopeStore("user", root), name, argv[3], content_sha256)
+        return
+    if version == "--delete":
+        txn.delete(ScopeStore("user", root), name)
+        return
     if "--fallback" in argv:
         swap.USE_RENAMEAT2 = False
     if "--hold-archive" in argv:
