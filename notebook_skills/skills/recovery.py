@@ -120,8 +120,13 @@ def recover(store: ScopeStore) -> list[str]:
 def _recover_locked(store: ScopeStore, owners: _Owners, notes: list[str]) -> None:
     for entry in _entries(store, txn.JOURNAL, notes):
         _isolated(notes, f"journal {entry}", lambda e=entry: _journal(store, owners, e))
+    # A skill whose journal is still there (its writer is alive, or finishing it
+    # failed) keeps every entry: one of them may hold its only copy.
+    unsettled = {e.split(".", 1)[0] for e in _entries(store, txn.JOURNAL, [])}
     for area in (STAGING, TMP, TRASH, BACKUP):
         for entry in _entries(store, area, notes):
+            if area != TMP and entry.split(".", 1)[0] in unsettled:
+                continue
             _isolated(notes, f"{area} entry {entry}", lambda a=area, e=entry: _leftover(store, owners, a, e))
     referenced = set()
     for entry in _entries(store, RECORDS, notes):
@@ -137,7 +142,14 @@ def _recover_locked(store: ScopeStore, owners: _Owners, notes: list[str]) -> Non
 def _leftover(store: ScopeStore, owners: _Owners, area: str, entry: str) -> Optional[str]:
     if not owners.dead(entry_owner(entry)):
         return None  # not ours to judge, or its owner is still at work
-    remove_tree(store.bookkeeping / area / entry)
+    path = store.bookkeeping / area / entry
+    name = entry.split(".", 1)[0]
+    if area == BACKUP and is_valid_name(name) and not os.path.lexists(store.skill_dir(name)):
+        # An old bundle parked by a swap whose journal is gone, and nothing in its
+        # place: putting it back loses nothing.
+        os.rename(path, store.skill_dir(name))
+        return f"restored '{name}' from an interrupted update"
+    remove_tree(path)
     return f"removed leftover {area} entry {entry}"
 
 
