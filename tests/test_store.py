@@ -425,3 +425,15 @@ def test_deep_trees_are_removed_without_recursion(store):
     notes = recovery.recover(ScopeStore("user", store.root))
     assert notes == [f"removed leftover staging entry {deep.name}"]
     assert not deep.exists()
+
+
+def test_an_unsettled_journal_keeps_its_skills_entries(store):
+    make_skill(store, "s")
+    other = ScopeStore("user", store.root)
+    staged = stage(other, "s", {"SKILL.md": b"maybe the only copy"})
+    (other.area("journal") / f"s.{other.owner}.json").write_text("{broken")
+    other.close()
+    notes = recovery.recover(ScopeStore("user", store.root))
+    assert any("could not recover journal" in n for n in notes), notes
+    assert (staged / "SKILL.md").read_bytes() == b"maybe the only copy"
+    assert store.exists("s")
