@@ -275,3 +275,26 @@ class TestLinkedBookkeeping:
         assert tree_digest(data) == before
         assert sorted(os.listdir(data)) == ["archives.0123456789abcdef.x1", "s.0123456789abcdef.0a0b"]
         assert not (skills_dirs["project"] / "csv-helper").exists()
+
+
+async def test_tracking_a_record_less_skill_adopts_it_as_unknown(jp_fetch, fake_github, skills_dirs):
+    seed(fake_github)
+    folder = skills_dirs["user"] / "csv-helper"
+    folder.mkdir(parents=True)
+    source = f"{fake_github.url}/acme/data-skills/tree/main/skills/csv-helper"
+    (folder / "SKILL.md").write_text(skill_md("csv-helper", "Mine.", extra=f"source: {source}\n"))
+    status, data = await call(jp_fetch, "PUT", CSV, {"tracks_upstream": True})
+    assert status == 200, data
+    skill = data["skill"]
+    assert skill["tracks_upstream"] is True and skill["tracking_ref"] is None and skill["locally_modified"] is None
+    assert skill["source"] == source
+    before = tree_digest(folder)
+    status, data = await call(jp_fetch, "POST", CSV + "/sync")
+    assert status == 409 and data["reason"] == "locally_modified"
+    assert tree_digest(folder) == before
+    status, data = await call(jp_fetch, "POST", CSV + "/sync", {"force": True})
+    assert status == 200 and data["updated"] is True
+    ref = data["ref"]
+    _, data = await call(jp_fetch, "GET", CSV)
+    assert data["skill"]["locally_modified"] is False and data["skill"]["tracking_ref"] == ref
+    assert data["skill"]["description"] == "Reads CSV files."

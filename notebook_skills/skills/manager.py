@@ -201,39 +201,41 @@ class SkillManager:
             if not description.strip():
                 raise Invalid("The description cannot be empty.")
             updates["description"] = description
+        new_record = None
+        if tracks_upstream is not None:
+            new_record, keys = self._tracking_change(store, name, fm, record, tracks_upstream, managed)
+            updates.update(keys)
+        # The final SKILL.md is built and validated before anything is written.
         new_text = set_frontmatter_keys(text, updates) if updates else text
         if body is not None:
             new_text = replace_body(new_text, body)
+        parse_skill_md(new_text)
+        if new_record is not None:
+            store.records.write(name, new_record)  # the record first: it is what the list reads
         if new_text != text:
-            parse_skill_md(new_text)
             store.write_skill_md(name, new_text)
-        if tracks_upstream is not None:
-            self._set_tracking(store, name, fm, record, tracks_upstream, managed)
 
-    def _set_tracking(self, store, name, fm, record, on: bool, managed: bool) -> None:
-        """Tracking lives in the record; the frontmatter keys are rewritten from it."""
+    def _tracking_change(self, store, name, fm, record, on: bool, managed: bool) -> tuple:
+        """(new record or None, frontmatter keys): tracking lives in the record and the
+        product keys are rendered from it; raises before anything is written."""
         if on and managed:
             raise Invalid(f"'{name}' is a managed skill; managed skills cannot track upstream.")
         if record is None:
-            if not on and fm.get("tracks_upstream") is None and fm.get("tracking_ref") is None:
-                return
             source = fm.get("source")
             origin = self._origin_from_source(source, None) if isinstance(source, str) else None
             if origin is None:
                 if on:
                     raise Invalid(f"'{name}' has no GitHub source, so there is nothing to track.")
-                # Not ours to describe: just drop the tracking keys.
-                store.write_skill_md(name, set_frontmatter_keys(store.read_skill_md(name),
-                                                                {"tracks_upstream": None, "tracking_ref": None}))
-                return
+                return None, {"tracks_upstream": None, "tracking_ref": None}  # not ours to describe
+            if not on:
+                return None, {"tracks_upstream": None, "tracking_ref": None}
             # Adopted with no known commit: the next sync decides what is installed.
             record = InstallRecord(origin=origin)
         elif on and record.origin is None:
             raise Invalid(f"'{name}' has no GitHub source, so there is nothing to track.")
-        if record.tracking == on and fm.get("tracks_upstream") is (True if on else None):
-            return
-        record.tracking = on
-        txn.write_record(store, name, record, restamp=True)
+        record = record.model_copy(update={"tracking": on})
+        keys = store.records.frontmatter_keys(record)
+        return record, {k: keys[k] for k in ("source", "tracks_upstream", "tracking_ref")}
 
     async def delete_skill(self, scope: str, name: str) -> None:
         store = self.store(scope)

@@ -102,9 +102,11 @@ class SkillReader:
                 managed_ref=_opt_str(fm.get("managed_ref")),
             )
         else:
-            locally_modified = False
+            locally_modified: bool | None = False
             if record.content_sha256:
                 locally_modified = self.current_hash(store.skill_dir(name)) != record.content_sha256
+            elif record.origin is not None:
+                locally_modified = None  # adopted without a digest: edits cannot be ruled out
             tracking = record.tracking and record.origin is not None
             managed_source = record.managed_source or managed_source
             fields = dict(
