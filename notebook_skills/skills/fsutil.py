@@ -82,6 +82,8 @@ def copy_bundle(src: Path, dst: Path) -> None:
 
 
 def fsync_path(path, *, directory: bool = False) -> None:
+    if directory and not hasattr(os, "O_DIRECTORY"):
+        return  # folders cannot be opened for fsync on this system (Windows)
     flags = os.O_RDONLY | (os.O_DIRECTORY if directory else 0) | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(path, flags)
     try:

@@ -39,7 +39,7 @@ def file_lock(path: Path) -> filelock.BaseFileLock:
     for extra in ({"preserve_lock_file": True, "fallback_to_soft": False}, {}):
         try:
             # A soft (existence) lock would outlive a crashed process: never fall back to it.
-            return filelock.UnixFileLock(str(path), **kwargs, **extra)
+            return filelock.FileLock(str(path), **kwargs, **extra)
         except TypeError:
             continue
     raise RuntimeError("unsupported filelock version")

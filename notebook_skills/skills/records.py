@@ -50,7 +50,7 @@ OriginParser = Callable[[str, Optional[str]], Optional[Origin]]
 def _load_statx():
     try:
         fn = ctypes.CDLL(None, use_errno=True).statx
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # no libc to load (e.g. Windows)
         return None
     fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_uint, ctypes.c_void_p]
     fn.restype = ctypes.c_int
