@@ -79,6 +79,10 @@ class SkillsHandler(APIHandler):
         if isinstance(exc, SkillsError):
             self.set_status(status_for(exc))
             self.set_header("Content-Type", "application/json")
-            self.finish(json.dumps({"message": exc.message}))
+            payload = {"message": exc.message}
+            reason = getattr(exc, "reason", None)
+            if reason:
+                payload["reason"] = reason
+            self.finish(json.dumps(payload))
             return
         super().write_error(status_code, **kwargs)
