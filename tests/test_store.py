@@ -343,7 +343,8 @@ def test_swap_with_failure_then_recover_is_consistent(store, monkeypatch):
         staged = stage(store, "s", NEW)
         real_rename, calls = os.rename, []
 
-        def crash(src, dst):
+        # bound now: each iteration's crash counts its own calls
+        def crash(src, dst, calls=calls, failing_call=failing_call, real_rename=real_rename):
             calls.append(1)
             if len(calls) == failing_call:
                 raise OSError("simulated crash")

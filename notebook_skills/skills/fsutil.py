@@ -23,7 +23,7 @@ def bundle_files(root: Path) -> list[str]:
     what is physically inside it.
     """
     found = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    for dirpath, _dirnames, filenames in os.walk(root, followlinks=False):
         rel_dir = Path(dirpath).relative_to(root)
         for fname in filenames:
             full = os.path.join(dirpath, fname)

@@ -315,7 +315,9 @@ class Upstream:
             sha = await self.github.probe(loc.owner, loc.repo, ref, loc.path)
         except GitHubNotFound:
             await asyncio.to_thread(self._set_orphaned, store, name, True)
-            raise Gone(f"The upstream of '{name}' ({where}) no longer exists on GitHub. The installed skill was kept.")
+            raise Gone(
+                f"The upstream of '{name}' ({where}) no longer exists on GitHub. The installed skill was kept."
+            ) from None
         if sha is None:
             await asyncio.to_thread(self._set_orphaned, store, name, True)
             raise Gone(f"'{loc.path}' no longer exists on '{ref}' in {where}. The installed skill was kept.")
