@@ -92,9 +92,14 @@ dist: install
 	rm -rf dist
 	PIP_NO_COMPILE=1 $(PY) -m build --outdir dist .
 
-# The built wheel in a clean venv next to JupyterLab: both extensions listed OK.
-test-dist: dist
-	PYTHON=$(PY) .ci/check-dist dist
+# The wheel as `pip install .` builds it (isolated build, build-system.requires only, from
+# the tree, so built once and reusing node_modules), installed into a clean venv next to
+# JupyterLab: a production build, both extensions listed OK. `make dist` also builds the sdist.
+TEST_DIST := $(VENV)/test-dist
+test-dist: install
+	rm -rf $(TEST_DIST)
+	PIP_NO_COMPILE=1 $(PY) -m build --wheel --outdir $(TEST_DIST) .
+	PYTHON=$(PY) .ci/check-dist $(TEST_DIST)
 
 test: install build chromium $(UI_STAMP)
 	$(MAKE) --no-print-directory lint
