@@ -32,7 +32,7 @@ schema = schemathesis.openapi.from_dict(build())
 CHECKS = [negative_data_rejection, not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 # Bounded so the whole run stays well under two minutes on a busy 2-core machine.
-MAX_EXAMPLES = 30
+MAX_EXAMPLES = 25
 
 
 @pytest.fixture(scope="module")
