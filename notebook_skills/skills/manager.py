@@ -67,7 +67,7 @@ class SkillManager:
         from .upstream import Upstream  # late: upstream imports this module's helpers
 
         self.upstream = Upstream(self)
-        from .engine import SyncService
+        from .syncs import SyncService
 
         self.syncs = SyncService(self)
 
