@@ -15,7 +15,6 @@ from typing import Optional
 from ..errors import Invalid, NotFound, SkillsError
 from .engine import Progress, SyncEngine
 from .planner import Outcome, Target
-from .record_io import load_record
 
 
 class SyncService:
@@ -57,14 +56,19 @@ class SyncService:
         if not batch:
             store.require(name)  # NotFound if absent
         fm = self._frontmatter(store, name)
-        managed, tracking = bool(fm.get("managed_source")), fm.get("tracks_upstream") is True
+        record = store.records.read(name)
+        if record is not None:  # the record owns the state; frontmatter only for record-less skills
+            managed = bool(record.managed_source or fm.get("managed_source"))
+            tracking = record.tracking and record.origin is not None
+        else:
+            managed, tracking = bool(fm.get("managed_source")), fm.get("tracks_upstream") is True
         if batch and (managed or not tracking):
             return None
         if managed:
             raise Invalid(f"'{name}' is a managed skill: it is updated from the organisation manifest, not by Sync.")
         if not tracking:
             raise Invalid(f"'{name}' does not track upstream. Turn on Track upstream first.")
-        return fm, load_record(store, name)
+        return fm, record
 
     async def _finish(self, store, name: str, read, force: bool) -> Target:
         fm, record = read
@@ -85,21 +89,19 @@ class SyncService:
 
     async def _origin_from_source(self, name: str, source: Optional[str]):
         """A skill without a record (adoption): its `source` is parsed this once."""
-        from ..github.allowlist import split_host
         from .record import Origin
 
         if not source:
             raise Invalid(f"'{name}' has no GitHub source to sync from.")
         loc = self.m.github.parse_url(source)
         ref = loc.ref or await self.m.github.default_branch(loc.owner, loc.repo)
-        host = split_host(self.m.github.github_url)[0]
-        return Origin(host=host, owner=loc.owner, repo=loc.repo, ref=ref, path=loc.path)
+        return Origin(host=self.m.github_host, owner=loc.owner, repo=loc.repo, ref=ref, path=loc.path)
 
     async def sync(self, scope: str, name: str, *, force: bool = False):
         from .models import SyncResult
 
         self.m.require_github()
-        key = (scope, name)
+        key = (self.m.store(scope).key, name)  # equal user/project dirs: one skill, one slot
         slot = self._slots.setdefault(key, asyncio.Lock())
         async with slot:
             target = await self.target(scope, name, force=force)
@@ -121,7 +123,7 @@ class SyncService:
 
         def read_all():
             found = []
-            for store in self.m.stores.values():
+            for store in self.m.unique_stores():  # one folder, one scope: listed once
                 for name in store.list_names():
                     try:
                         read = self._read(store, name, batch=True)
