@@ -109,7 +109,7 @@ async def bench_sync_all(fake, per_repo: int) -> list[dict]:
                 unchanged = time.perf_counter() - t0
                 idle_downloads = len(fake.requests_to("tarball"))
                 assert not any(r.get("updated") for r in results) and idle_downloads == 0
-                probes = len(fake.requests_to("commits"))
+                probes = len(fake.requests)  # every request the unchanged sync-all made
             finally:
                 await m.aclose()
         rows.append(
@@ -231,10 +231,10 @@ def main(argv=None) -> None:
         per_repo = 3 if args.quick else SKILLS_PER_REPO
         with FakeGitHub(ca) as fake:
             print(f"sync-all: {per_repo * len(REPOS)} tracking skills from {len(REPOS)} repos, fake latency {LATENCY * 1000:.0f} ms/request")
-            print(f"  {'concurrency':>11} {'changed (s)':>12} {'downloads':>9} {'unchanged (s)':>14} {'downloads':>9} {'probes':>6}")
+            print(f"  {'concurrency':>11} {'changed (s)':>12} {'downloads':>9} {'unchanged (s)':>14} {'downloads':>9} {'requests':>8}")
             for r in asyncio.run(bench_sync_all(fake, per_repo)):
                 print(f"  {r['concurrency']:>11} {r['changed_s']:>12.2f} {r['downloads']:>9} "
-                      f"{r['unchanged_s']:>14.2f} {r['unchanged_downloads']:>9} {r['probes']:>6}")
+                      f"{r['unchanged_s']:>14.2f} {r['unchanged_downloads']:>9} {r['probes']:>8}")
             count = 40 if args.quick else 200
             r = bench_list(count)
             print(f"list_skills: {r['skills']} skills (4 files, ~40 KB each): cold {r['cold_s'] * 1000:.0f} ms, "

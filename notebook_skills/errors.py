@@ -9,9 +9,10 @@ they must say what went wrong and never contain secrets.
 class SkillsError(Exception):
     """Base class: ``str(err)`` is the user-facing message."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, reason: str | None = None):
         super().__init__(message)
         self.message = message
+        self.reason = reason  # machine-readable (contract §4), e.g. "locally_modified"
 
 
 class Invalid(SkillsError):

@@ -94,6 +94,23 @@ class SyncAllAnswer(BaseModel):
     results: list[Union[SyncAllUpdated, SyncAllFailed]]
 
 
+class CheckAnswer(BaseModel):
+    update_available: bool
+    ref: Optional[str] = None
+    current_ref: Optional[str] = None
+
+
+class CheckAllChecked(BaseModel):
+    scope: m.Scope
+    name: str
+    update_available: bool
+    ref: Optional[str] = None
+
+
+class CheckAllAnswer(BaseModel):
+    results: list[Union[CheckAllChecked, SyncAllFailed]]
+
+
 # ---- operations ------------------------------------------------------------------------
 
 # Statuses any operation can answer: 401 no or bad token, 403 policy (force-off, kill switch).
@@ -139,6 +156,12 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         example={"url": "acme/data-skills/skills/csv-helper", "scope": "user", "tracks_upstream": True},
     ),
     ("SyncAllHandler", "post"): Op("Sync every tracking skill", {200: SyncAllAnswer}),
+    ("CheckAllHandler", "post"): Op("Check every tracking skill for an update (probe only)", {200: CheckAllAnswer}),
+    ("CheckHandler", "post"): Op(
+        "Check one tracking skill for an update (probe only, never downloads)",
+        {200: CheckAnswer},
+        (400, 404, 409, 410, *GITHUB),
+    ),
     ("SyncHandler", "post"): Op(
         "Sync one tracking skill with its upstream",
         {200: m.SyncResult},

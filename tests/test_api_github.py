@@ -91,7 +91,7 @@ async def test_preview_unknown_repo_is_404(jp_fetch, fake_github):
 
 async def test_rate_limit_is_502_with_reset_time(jp_fetch, fake_github):
     seed(fake_github)
-    fake_github.rate_limit("commits", reset_at=1_900_000_000)
+    fake_github.rate_limit("head", reset_at=1_900_000_000)
     status, data = await call(jp_fetch, "POST", "skills/import/preview", {"url": f"{fake_github.url}/acme/data-skills/tree/main/skills/csv-helper"})
     assert status == 502
     assert "rate limit" in data["message"].lower()
@@ -232,7 +232,7 @@ async def test_failed_sync_never_touches_the_bundle(jp_fetch, fake_github, skill
     folder = skills_dirs["user"] / "csv-helper"
     before = tree_digest(folder)
     {
-        "probe-500": lambda: fake_github.fail("commits", 500),
+        "probe-500": lambda: fake_github.fail("head", 500),
         "archive-500": lambda: fake_github.fail("tarball", 503),
         "codeload-500": lambda: fake_github.fail("codeload", 500),
         "truncated": lambda: setattr(fake_github, "truncate_archives", True),
@@ -249,7 +249,7 @@ async def test_failed_sync_never_touches_the_bundle(jp_fetch, fake_github, skill
         assert not [r for r in fake_github.requests if r.host.startswith("127.0.0.1")]
 
 
-@pytest.mark.parametrize("removal", ["path", "repo"])
+@pytest.mark.parametrize("removal", ["path", "branch"])
 async def test_upstream_removal_is_410_and_keeps_the_skill(jp_fetch, fake_github, skills_dirs, removal):
     seed(fake_github)
     await import_skill(jp_fetch, fake_github)
@@ -257,13 +257,28 @@ async def test_upstream_removal_is_410_and_keeps_the_skill(jp_fetch, fake_github
     before = tree_digest(folder)
     if removal == "path":
         fake_github.commit("acme", "data-skills", {"skills/csv-helper/SKILL.md": None, "skills/csv-helper/scripts/read.py": None})
-    else:
-        fake_github.delete_repo("acme", "data-skills")
+    else:  # the repository still answers, the branch the skill follows is gone
+        with fake_github._lock:
+            del fake_github._repo("acme", "data-skills").branches["main"]
     status, data = await call(jp_fetch, "POST", "skills/user/csv-helper/sync")
     assert status == 410 and "kept" in data["message"]
     assert tree_digest(folder) == before
     status, data = await call(jp_fetch, "GET", "skills/user/csv-helper")
     assert data["skill"]["orphaned"] is True
+
+
+async def test_missing_or_private_repo_without_token_is_404_and_marks_nothing(jp_fetch, fake_github, skills_dirs):
+    seed(fake_github)
+    await import_skill(jp_fetch, fake_github)
+    folder = skills_dirs["user"] / "csv-helper"
+    before = tree_digest(folder)
+    fake_github.delete_repo("acme", "data-skills")  # what a private repository looks like without a token
+    status, data = await call(jp_fetch, "POST", "skills/user/csv-helper/sync")
+    assert status == 404, data
+    assert "private: configure a token (GITHUB_TOKEN)" in data["message"]
+    assert tree_digest(folder) == before
+    status, data = await call(jp_fetch, "GET", "skills/user/csv-helper")
+    assert data["skill"]["orphaned"] is False
 
 
 async def test_concurrent_syncs_of_one_skill_do_not_interleave(jp_fetch, fake_github, skills_dirs):
@@ -328,7 +343,7 @@ async def test_token_never_leaks(jp_fetch, fake_github, skills_dirs, monkeypatch
     fake_github.require_token = secret
     status, data = await import_skill(jp_fetch, fake_github)
     assert status == 201
-    auth = {r.headers.get("authorization") for r in fake_github.requests_to("commits")}
+    auth = {r.headers.get("authorization") for r in fake_github.requests_to("head") + fake_github.requests_to("trees")}
     assert auth == {f"Bearer {secret}"}
     assert all("authorization" not in r.headers for r in fake_github.requests_to("codeload"))
     fake_github.commit("acme", "data-skills", {"skills/csv-helper/SKILL.md": skill_md("csv-helper", "v2")})

@@ -14,7 +14,8 @@ from typing import Callable
 
 import pytest
 
-from notebook_skills.skills import upstream
+from notebook_skills.github import archive
+from notebook_skills.skills import applier, upstream
 
 from .archives import skill_entries, snapshot, special_files, tarball
 from .helpers import call, skill_md, tree_digest
@@ -52,8 +53,16 @@ def _rel_up(tmp_path: Path, name: str) -> str:
     return "../" * 16 + str(tmp_path / name).lstrip("/")
 
 
+@pytest.fixture(autouse=True)
+def _small_member_cap(monkeypatch):
+    """The member cap is the same code at 200 as at 10,000, and creating 10,000
+    files under a busy CI would take longer than a request may."""
+    monkeypatch.setattr(archive, "MAX_MEMBERS", 200)
+
+
 def _members(n: int, top: str) -> list:
-    return [(f"{top}/filler/f{i}", "file", b"") for i in range(n)]
+    # inside the skill folder: the member cap counts only what would be installed
+    return [(f"{top}/{PATH}/filler/f{i}", "file", b"") for i in range(n)]
 
 
 EVIL = [
@@ -131,8 +140,8 @@ EVIL = [
         400, 400, says={"import": "max_archive_mb", "sync": "max_archive_mb"},
     ),
     Evil(
-        "too-many-members",
-        lambda top, tmp: _members(10_001, top),
+        "too-many-members",  # the cap is lowered to 200 for these tests (see _small_member_cap)
+        lambda top, tmp: _members(201, top),
         400, 400, says={"import": "member cap", "sync": "member cap"},
     ),
     Evil("not-gzip", lambda top, tmp: [], 502, 502, raw=lambda data: b"PK\x03\x04 this is a zip, not a tarball" * 8,
@@ -276,14 +285,18 @@ async def test_extraction_runs_off_the_event_loop(op, jp_fetch, fake_github, mon
         assert status == 201
         fake_github.commit("acme", "data-skills", {"skills/csv-helper/SKILL.md": skill_md("csv-helper", "v2")})
     entered, gate = threading.Event(), threading.Event()
-    real = upstream.extract_subtree
 
-    def held(*args, **kwargs):
-        entered.set()
-        gate.wait(30)
-        return real(*args, **kwargs)
+    def holding(real):
+        def held(*args, **kwargs):
+            entered.set()
+            gate.wait(30)
+            return real(*args, **kwargs)
 
-    monkeypatch.setattr(upstream, "extract_subtree", held)
+        return held
+
+    monkeypatch.setattr(upstream, "extract_subtree", holding(upstream.extract_subtree))
+    # the sync engine's one-pass extraction
+    monkeypatch.setattr(applier, "extract_subtrees", holding(applier.extract_subtrees))
     if op == "import":
         request = call(jp_fetch, "POST", "skills/import", {"url": CSV_URL, "scope": "user"})
     else:

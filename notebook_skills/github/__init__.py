@@ -6,7 +6,7 @@ layer maps them to status codes.
 
 from .allowlist import HostAllowlist
 from .archive import ExtractResult, extract_subtree
-from .client import GitHubClient
+from .client import NOT_MODIFIED, GitHubClient, Head, Tree
 from .errors import (
     ArchiveError,
     ArchiveTooLarge,
@@ -15,6 +15,7 @@ from .errors import (
     GitHubUnavailable,
     HostNotAllowed,
     RateLimited,
+    RefNotFound,
 )
 from .tokens import TokenProvider
 from .urls import GitHubLocation, parse_github_url
@@ -30,7 +31,11 @@ __all__ = [
     "GitHubUnavailable",
     "HostAllowlist",
     "HostNotAllowed",
+    "Head",
+    "NOT_MODIFIED",
     "RateLimited",
+    "RefNotFound",
+    "Tree",
     "TokenProvider",
     "extract_subtree",
     "parse_github_url",

@@ -21,6 +21,8 @@ _CHUNK = 64 * 1024
 # Modes as git knows them: 0755 for an executable member, else 0644; folders 0755.
 # The process umask applies (a user with umask 077 gets private skills), and
 # setuid/setgid/sticky bits from the archive are never kept.
+_HEADER = 512  # every tar member costs at least one header block when decompressed
+MAX_MEMBERS = 10000  # files and folders inside one skill folder (member cap)
 _FILE_MODE = 0o644
 _EXEC_MODE = 0o755
 _DIR_MODE = 0o755
@@ -95,91 +97,156 @@ def extract_subtree(
     dest: Path,
     *,
     max_bytes: int,
-    max_members: int = 10000,
+    max_members: int | None = None,
     limit_name: str = "max_skill_mb",
+    max_scan_bytes: int = 0,
 ) -> ExtractResult:
     """Extract the members under ``subpath`` (after the top folder) into ``dest``.
 
     ``max_bytes`` caps the sum of extracted file sizes, ``max_members`` the
-    members scanned (0 = no cap for either); ``limit_name`` is the setting the
-    size cap comes from, named in the error.  Raises ArchiveTooLarge or
-    ArchiveError; on error ``dest`` is emptied again.
+    members *inside* the subtree (a small skill in a huge monorepo imports);
+    0 = no cap for either.  ``limit_name`` is the setting the size cap comes
+    from, named in the error.  ``max_scan_bytes`` caps the decompressed bytes
+    read overall, inside the subtree or not (an archive inflating to gigabytes
+    elsewhere stops early).  Raises ArchiveTooLarge or ArchiveError; on error
+    ``dest`` is emptied again.
     """
-    dest = Path(dest)
-    if not dest.is_dir() or any(dest.iterdir()):
-        raise ValueError(f"extraction target must be an existing empty directory: {dest}")
-    sub = _parts(subpath) if subpath.strip("/") else []
-    if sub is None:
-        raise ValueError(f"invalid subpath: {subpath!r}")
-    root = dest.resolve()
-    result = ExtractResult()
+    outcome = extract_subtrees(archive, {subpath: dest}, max_bytes=max_bytes, max_members=max_members,
+                               limit_name=limit_name, max_scan_bytes=max_scan_bytes)[subpath]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def extract_subtrees(
+    archive: Path,
+    targets: dict[str, Path],
+    *,
+    max_bytes: int,
+    max_members: int | None = None,
+    limit_name: str = "max_skill_mb",
+    max_scan_bytes: int = 0,
+) -> dict[str, "ExtractResult | Exception"]:
+    """Several subtrees of one archive in a single pass (one decompression).
+
+    Caps apply per subtree, as in `extract_subtree`; a subtree that fails gets
+    its exception (and an emptied ``dest``) without stopping the others, while
+    a corrupt archive or the scan cap fails them all.
+    """
+    max_members = MAX_MEMBERS if max_members is None else max_members
+    states = []
+    for subpath, dest in targets.items():
+        dest = Path(dest)
+        if not dest.is_dir() or any(dest.iterdir()):
+            raise ValueError(f"extraction target must be an existing empty directory: {dest}")
+        sub = _parts(subpath) if subpath.strip("/") else []
+        if sub is None:
+            raise ValueError(f"invalid subpath: {subpath!r}")
+        states.append(_Target(subpath, sub, dest.resolve(), max_bytes, max_members, limit_name))
     try:
-        _extract(Path(archive), sub, root, result, max_bytes, max_members, limit_name)
-    except (ArchiveTooLarge, ArchiveError):
-        _empty(root)
-        raise
+        _extract(Path(archive), states, max_scan_bytes)
+    except (ArchiveTooLarge, ArchiveError) as exc:
+        for st in states:
+            st.fail(exc)
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        _empty(root)
-        raise ArchiveError(f"The downloaded archive is corrupt or truncated ({type(exc).__name__})") from None
-    result.files.sort()
-    result.skipped.sort()
-    return result
+        err = ArchiveError(f"The downloaded archive is corrupt or truncated ({type(exc).__name__})")
+        for st in states:
+            st.fail(err)
+    out: dict[str, ExtractResult | Exception] = {}
+    for st in states:
+        if st.error is None:
+            st.result.files.sort()
+            st.result.skipped.sort()
+        out[st.subpath] = st.error or st.result
+    return out
 
 
-def _extract(
-    archive: Path, sub: list[str], root: Path, result: ExtractResult, max_bytes: int, max_members: int, limit_name: str
-) -> None:
-    too_large = f"The unpacked content exceeds {limit_name} ({_limit_mb(max_bytes)})"
+class _Target:
+    """One subtree being extracted: its caps, counters and outcome."""
+
+    def __init__(self, subpath: str, sub: list[str], root: Path, max_bytes: int, max_members: int, limit_name: str):
+        self.subpath, self.sub, self.root = subpath, sub, root
+        self.max_bytes, self.max_members = max_bytes, max_members
+        self.too_large = f"The unpacked content exceeds {limit_name} ({_limit_mb(max_bytes)})"
+        self.result = ExtractResult()
+        self.inside = 0
+        self.error: Exception | None = None
+
+    def fail(self, exc: Exception) -> None:
+        if self.error is None:
+            self.error = exc
+            _empty(self.root)  # leave dest as we found it: a failed extraction stages nothing
+
+    def take(self, tf: tarfile.TarFile, member: tarfile.TarInfo, rel: list[str]) -> None:
+        if self.error is not None or rel[: len(self.sub)] != self.sub or len(rel) == len(self.sub):
+            return  # failed already, outside the subtree, or the subtree folder itself
+        try:
+            self._take(tf, member, rel[len(self.sub):])
+        except ArchiveTooLarge as exc:
+            self.fail(exc)
+
+    def _take(self, tf: tarfile.TarFile, member: tarfile.TarInfo, rel: list[str]) -> None:
+        result, root = self.result, self.root
+        self.inside += 1
+        if self.max_members and self.inside > self.max_members:
+            raise ArchiveTooLarge(f"The skill folder has more than {self.max_members} files and folders (member cap)")
+        relname = "/".join(rel)
+        if len(rel) > MAX_DEPTH:
+            raise ArchiveTooLarge(
+                f"The archive holds a path more than {MAX_DEPTH} folders deep ({relname[:120]}…); it is not a skill"
+            )
+        if member.isdir():
+            if _mkdirs(root, rel) is None:
+                result.skipped.append(relname)
+            return
+        if not member.isfile():  # symlinks, hardlinks, devices, fifos
+            result.skipped.append(relname)
+            return
+        try:  # second opinion from the stdlib's own extraction policy
+            tarfile.data_filter(member.replace(name=relname, deep=False), str(root))
+        except tarfile.FilterError:
+            result.skipped.append(relname)
+            return
+        if self.max_bytes and result.total_bytes + member.size > self.max_bytes:
+            raise ArchiveTooLarge(self.too_large)
+        parent = _mkdirs(root, rel[:-1])
+        target = (parent / rel[-1]) if parent is not None else None
+        if target is None or not target.resolve().is_relative_to(root):
+            result.skipped.append(relname)
+            return
+        budget = self.max_bytes - result.total_bytes if self.max_bytes else None
+        written = _write(tf, member, target, budget, self.too_large)
+        if written is None:
+            result.skipped.append(relname)
+            return
+        result.files.append(relname)
+        result.total_bytes += written
+
+
+def _extract(archive: Path, states: list[_Target], max_scan_bytes: int = 0) -> None:
     # r:gz streams through GzipFile (no whole-archive buffering) and, unlike r|gz,
     # raises EOFError on a truncated stream instead of ending silently
     with tarfile.open(archive, mode="r:gz") as tf:
         top: str | None = None
-        for count, member in enumerate(tf, 1):
-            if max_members and count > max_members:
-                raise ArchiveTooLarge(f"The archive has more than {max_members} members (member cap)")
+        scanned = 0
+        for member in tf:
+            scanned += _HEADER + member.size
+            if max_scan_bytes and scanned > max_scan_bytes:
+                raise ArchiveTooLarge(
+                    f"The archive unpacks to more than {_limit_mb(max_scan_bytes)} (decompressed size cap)"
+                )
             parts = _parts(member.name)
             if parts is None:
-                result.skipped.append(member.name)
+                for st in states:
+                    st.result.skipped.append(member.name)
                 continue
             top = top or parts[0]
             if parts[0] != top:  # GitHub tarballs have exactly one top folder
-                result.skipped.append(member.name)
+                for st in states:
+                    st.result.skipped.append(member.name)
                 continue
-            rel = parts[1:]
-            if rel[: len(sub)] != sub or len(rel) == len(sub):
-                continue  # outside the subtree, or the subtree folder itself
-            rel = rel[len(sub):]
-            relname = "/".join(rel)
-            if len(rel) > MAX_DEPTH:
-                raise ArchiveTooLarge(
-                    f"The archive holds a path more than {MAX_DEPTH} folders deep ({relname[:120]}…); it is not a skill"
-                )
-            if member.isdir():
-                if _mkdirs(root, rel) is None:
-                    result.skipped.append(relname)
-                continue
-            if not member.isfile():  # symlinks, hardlinks, devices, fifos
-                result.skipped.append(relname)
-                continue
-            try:  # second opinion from the stdlib's own extraction policy
-                tarfile.data_filter(member.replace(name=relname, deep=False), str(root))
-            except tarfile.FilterError:
-                result.skipped.append(relname)
-                continue
-            if max_bytes and result.total_bytes + member.size > max_bytes:
-                raise ArchiveTooLarge(too_large)
-            parent = _mkdirs(root, rel[:-1])
-            target = (parent / rel[-1]) if parent is not None else None
-            if target is None or not target.resolve().is_relative_to(root):
-                result.skipped.append(relname)
-                continue
-            budget = max_bytes - result.total_bytes if max_bytes else None
-            written = _write(tf, member, target, budget, too_large)
-            if written is None:
-                result.skipped.append(relname)
-                continue
-            result.files.append(relname)
-            result.total_bytes += written
+            for st in states:
+                st.take(tf, member, parts[1:])
         # read to the end so gzip verifies its CRC over everything we extracted
         while tf.fileobj.read(_CHUNK):
             pass

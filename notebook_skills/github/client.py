@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import AsyncIterator, Iterable, Optional, Union
 from urllib.parse import quote
 
 import httpx
@@ -19,12 +21,57 @@ from .errors import (
     GitHubUnavailable,
     HostNotAllowed,
     RateLimited,
+    RefNotFound,
     RepositoryMoved,
 )
 from .tokens import TokenProvider
 from .urls import GitHubLocation, parse_github_url
 
 _CHUNK = 64 * 1024
+# JSON answers are read with this cap (GitHub itself truncates a recursive tree
+# at 7 MB); anything larger is not an answer we asked for.
+MAX_JSON_BYTES = 8 * 1024 * 1024
+# An archive may legitimately take longer than one API call: its whole download
+# (redirect hop included) gets this many request_timeouts.
+ARCHIVE_DEADLINE_FACTOR = 10
+SHA_MEDIA_TYPE = "application/vnd.github.sha"
+
+
+class _NotModified:
+    """Sentinel: a conditional head request answered 304."""
+
+    def __repr__(self) -> str:
+        return "NOT_MODIFIED"
+
+
+NOT_MODIFIED = _NotModified()
+
+
+@dataclass(frozen=True)
+class Head:
+    sha: str
+    etag: Optional[str]
+
+
+@dataclass
+class Tree:
+    """A recursive git tree: folder path -> tree SHA, file path -> blob SHA."""
+
+    sha: str  # the commit (or tree) it was asked for
+    truncated: bool
+    dirs: dict[str, str] = field(default_factory=dict)  # "" = the root tree
+    blobs: dict[str, str] = field(default_factory=dict)
+
+    def folder(self, path: str) -> Optional[str]:
+        return self.dirs.get(path.strip("/"))
+
+    def blobs_under(self, path: str) -> dict[str, str]:
+        """Blob SHAs of the files in folder ``path``, keyed relative to it."""
+        path = path.strip("/")
+        if not path:
+            return dict(self.blobs)
+        prefix = path + "/"
+        return {p[len(prefix):]: sha for p, sha in self.blobs.items() if p.startswith(prefix)}
 
 
 def _origin(url: str) -> tuple[str, int]:
@@ -48,6 +95,8 @@ class GitHubClient:
         self.api_url = github_api_url.rstrip("/")
         self.allowlist = HostAllowlist(self.github_url, self.api_url, extra_allowed_hosts)
         self.max_archive_bytes = int(max_archive_mb * 1024 * 1024)
+        self.timeout = float(timeout)
+        self.max_json_bytes = MAX_JSON_BYTES
         logredact.install()  # httpx logs request URLs (archive redirects carry ?token=)
         self._tokens = token_provider or TokenProvider()
         self._api_origin = _origin(self.api_url)
@@ -69,6 +118,9 @@ class GitHubClient:
         await self._http.aclose()
 
     # -- API calls -----------------------------------------------------------
+
+    async def has_token(self) -> bool:
+        return bool(await self._tokens.get())
 
     async def default_branch(self, owner: str, repo: str) -> str:
         resp = await self._api_json(self._repo_url(owner, repo), f"repository {owner}/{repo}", owner, repo)
@@ -92,23 +144,78 @@ class GitHubClient:
             raise GitHubUnavailable(f"{self._host(resp)} returned a malformed commit SHA")
         return sha
 
+    async def head(self, owner: str, repo: str, ref: str, etag: Optional[str] = None) -> Union[Head, _NotModified]:
+        """The commit ``ref`` points at, conditionally: NOT_MODIFIED when ``etag`` still holds.
+
+        One request: ``commits/{ref}`` with the sha media type answers a bare
+        40-hex body; a 304 costs no rate limit with a token.
+        """
+        url = self._repo_url(owner, repo) + "/commits/" + quote(ref, safe="")
+        headers = {"Accept": SHA_MEDIA_TYPE}
+        if etag:
+            headers["If-None-Match"] = etag
+        what = f"head of {owner}/{repo}@{ref}"
+        async with self._deadline(what, self.timeout):
+            resp = await self._request(url, what=what, stream=True, headers=headers, not_modified_ok=True)
+            try:
+                body = await self._read_capped(resp, what, cap=1024)  # drained: the connection is reused
+            finally:
+                await resp.aclose()
+        if resp.status_code == 304:
+            return NOT_MODIFIED
+        if resp.is_redirect:
+            raise GitHubUnavailable(f"GitHub redirected the request for the {what}; is {owner}/{repo} renamed?")
+        sha = body.decode("ascii", "replace")  # exactly 40 hex: "<sha>\n" is not one
+        if not answers.is_sha(sha):
+            raise GitHubUnavailable(f"{self._host(url)} returned a malformed commit SHA for {owner}/{repo}@{ref}")
+        return Head(sha=sha, etag=resp.headers.get("etag"))
+
+    async def tree(self, owner: str, repo: str, sha: str) -> Tree:
+        """The recursive tree of commit ``sha`` (folders and files with their SHAs)."""
+        if not answers.is_sha(sha):
+            raise ValueError("tree() needs a 40-hex commit SHA")
+        what = f"file tree of {owner}/{repo}@{sha[:7]}"
+        url = self._repo_url(owner, repo) + f"/git/trees/{sha}"
+        resp = await self._api_json(url, what, owner, repo, params={"recursive": "1"})
+        data = answers.json_body(resp, what)
+        entries, root = data.get("tree"), data.get("sha")
+        if not isinstance(entries, list) or not answers.is_sha(root):
+            raise GitHubUnavailable(f"{self._host(url)} returned an unexpected tree for {owner}/{repo}")
+        tree = Tree(sha=sha, truncated=data.get("truncated") is True, dirs={"": root})
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            path, kind, obj = entry.get("path"), entry.get("type"), entry.get("sha")
+            if not isinstance(path, str) or not answers.is_sha(obj):
+                continue
+            if kind == "tree":
+                tree.dirs[path] = obj
+            elif kind == "blob":
+                tree.blobs[path] = obj
+        return tree
+
     async def download_archive(self, owner: str, repo: str, sha: str, dest: Path) -> int:
         """Stream the tarball of commit ``sha`` to ``dest``; returns bytes written."""
         if not answers.is_sha(sha):
             raise ValueError("download_archive needs a 40-hex commit SHA, not a branch or tag")
         what = f"archive of {owner}/{repo}@{sha[:7]}"
         url = self._repo_url(owner, repo) + f"/tarball/{sha}"
-        resp = await self._request(url, what=what, stream=True)
         try:
-            if resp.is_redirect:
-                location = resp.headers.get("location")
-                await resp.aclose()
-                target = answers.redirect_target(url, location)
-                self.allowlist.check(target)  # before any connection to it
-                resp = await self._request(target, what=what, stream=True, redirected=True)
-            return await self._save(resp, Path(dest), what)
-        finally:
-            await resp.aclose()
+            async with self._deadline(what, self.timeout * ARCHIVE_DEADLINE_FACTOR):
+                resp = await self._request(url, what=what, stream=True)
+                try:
+                    if resp.is_redirect:
+                        location = resp.headers.get("location")
+                        await resp.aclose()
+                        target = answers.redirect_target(url, location)
+                        self.allowlist.check(target)  # before any connection to it
+                        resp = await self._request(target, what=what, stream=True, redirected=True)
+                    return await self._save(resp, Path(dest), what)
+                finally:
+                    await resp.aclose()
+        except BaseException:
+            Path(dest).unlink(missing_ok=True)  # never leave a partial archive behind
+            raise
 
     # -- plumbing ------------------------------------------------------------
 
@@ -123,9 +230,11 @@ class GitHubClient:
     async def _api_json(
         self, url: str, what: str, owner: str, repo: str, params: dict[str, str] | None = None
     ) -> httpx.Response:
-        """A JSON API answer; a redirect (GitHub's answer for a renamed
-        repository) becomes a 502 that says where the repository went."""
-        resp = await self._request(url, what=what, params=params)
+        """A JSON API answer, read whole under the operation deadline and the JSON
+        byte cap; a redirect (GitHub's answer for a renamed repository) becomes a
+        502 that says where the repository went."""
+        async with self._deadline(what, self.timeout):
+            resp = await self._buffered(url, what, params)
         if not resp.is_redirect:
             return resp
         target = answers.redirect_target(url, resp.headers.get("location"))
@@ -137,13 +246,58 @@ class GitHubClient:
             raise GitHubUnavailable(
                 f"GitHub says {owner}/{repo} has moved, to a host that is not allowed ({self._host(target)})"
             ) from None
-        moved = await self._request(target, what=f"new location of {owner}/{repo}")
+        async with self._deadline(what, self.timeout):
+            moved = await self._buffered(target, f"new location of {owner}/{repo}", None)
         name = answers.moved_full_name(moved) if not moved.is_redirect else None
         if name is None or name.lower() == f"{owner}/{repo}".lower():
             raise GitHubUnavailable(f"GitHub says {owner}/{repo} has moved, but not where to")
         raise RepositoryMoved(
             f"GitHub says {owner}/{repo} has moved to {name}: use {self.github_url}/{name} instead"
         )
+
+    async def _buffered(self, url: str, what: str, params: dict[str, str] | None) -> httpx.Response:
+        """GET streamed under the JSON byte cap, returned as a buffered response."""
+        resp = await self._request(url, what=what, params=params, stream=True)
+        try:
+            body = await self._read_capped(resp, what, cap=self.max_json_bytes)
+        finally:
+            await resp.aclose()
+        return httpx.Response(resp.status_code, headers=resp.headers, content=body, request=resp.request)
+
+    @asynccontextmanager
+    async def _deadline(self, what: str, seconds: float) -> AsyncIterator[None]:
+        """One deadline for a whole operation (connect, headers, every body read).
+
+        httpx's own timeout bounds each read; an upstream trickling a byte at a
+        time would pass it forever, so the operation as a whole is bounded here.
+        """
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(seconds):
+                yield
+        except TimeoutError:
+            took = time.monotonic() - started
+            raise GitHubUnavailable(
+                f"Timed out fetching the {what} from {self._host(self.api_url)} "
+                f"(no complete answer within {took:.0f} s; request_timeout)"
+            ) from None
+
+    async def _read_capped(self, resp: httpx.Response, what: str, *, cap: int) -> bytes:
+        declared = resp.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise GitHubUnavailable(f"The {what} from {self._host(resp)} is larger than {cap // 1024} KB; refused")
+        chunks, size = [], 0
+        try:
+            async for chunk in resp.aiter_bytes(_CHUNK):
+                size += len(chunk)
+                if size > cap:
+                    raise GitHubUnavailable(f"The {what} from {self._host(resp)} is larger than {cap // 1024} KB; refused")
+                chunks.append(chunk)
+        except httpx.TimeoutException:
+            raise GitHubUnavailable(f"Timed out reading the {what} from {self._host(resp)}") from None
+        except httpx.HTTPError as exc:
+            raise GitHubUnavailable(f"Reading the {what} from {self._host(resp)} failed: {type(exc).__name__}") from None
+        return b"".join(chunks)
 
     async def _request(
         self,
@@ -153,9 +307,12 @@ class GitHubClient:
         params: dict[str, str] | None = None,
         stream: bool = False,
         redirected: bool = False,
+        headers: dict[str, str] | None = None,
+        not_modified_ok: bool = False,
     ) -> httpx.Response:
         self.allowlist.check(url)
-        headers = {}
+        headers = dict(headers or {})
+        token = None
         # the token goes to the API origin only, and never on a redirect hop
         if not redirected and _origin(url) == self._api_origin:
             token = await self._tokens.get()
@@ -173,14 +330,27 @@ class GitHubClient:
             raise GitHubUnavailable(
                 f"Could not fetch the {what} from {host}: {type(exc).__name__}"
             ) from None
-        if resp.status_code < 300 or (resp.is_redirect and not redirected):
+        if resp.status_code < 300 or (resp.is_redirect and not redirected) or (not_modified_ok and resp.status_code == 304):
             return resp
         try:
-            if stream:
-                await resp.aread()
-            raise self._error(resp, what, host)
+            if stream:  # error bodies are capped too; _error reads a buffered copy
+                body = await self._read_capped(resp, what, cap=self.max_json_bytes)
+                resp = httpx.Response(resp.status_code, headers=resp.headers, content=body, request=resp.request)
+            err = self._error(resp, what, host)
         finally:
             await resp.aclose()
+        if isinstance(err, GitHubNotFound):
+            raise self._not_found(err, resp.status_code, what, bool(token))
+        raise err
+
+    @staticmethod
+    def _not_found(err: GitHubNotFound, status: int, what: str, token: bool) -> GitHubNotFound:
+        """Tell a missing ref (the repository answered) from a missing or hidden repository."""
+        if status == 422:
+            return RefNotFound(err.message)
+        if not token:
+            return GitHubNotFound(f"The {what} was not found, or it is private: configure a token (GITHUB_TOKEN)")
+        return GitHubNotFound(f"The {what} was not found (or the configured token has no access to it)")
 
     def _error(self, resp: httpx.Response, what: str, host: str) -> Exception:
         status = resp.status_code

@@ -19,6 +19,10 @@ class GitHubNotFound(NotFound):
     """Repository, ref or object unknown (or private without a token)."""
 
 
+class RefNotFound(GitHubNotFound):
+    """The repository answered but has no such branch, tag or commit."""
+
+
 class GitHubUnavailable(UpstreamError):
     """Network failure, timeout, 5xx, 401 or an unexpected status."""
 

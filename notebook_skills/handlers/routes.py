@@ -156,6 +156,22 @@ class SyncAllHandler(SkillsHandler):
         self.send_json({"results": results})
 
 
+class CheckHandler(SkillsHandler):
+    """Probe only: is there an update upstream? Never downloads (contract §4/§6)."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, scope, name):
+        self.send_json(await self.manager.check_skill(scope, name))
+
+
+class CheckAllHandler(SkillsHandler):
+    @web.authenticated
+    @authorized
+    async def post(self):
+        self.send_json({"results": await self.manager.check_all()})
+
+
 _SKILL = r"skills/(?P<scope>[^/]+)/(?P<name>[^/]+)"
 
 # Literal sub-routes first: tornado matches in order, and the {scope}/{name}
@@ -165,7 +181,9 @@ ROUTES = [
     ("skills/import/preview", PreviewHandler),
     ("skills/import", ImportHandler),
     ("skills/sync-all-tracking", SyncAllHandler),
+    ("skills/check-all", CheckAllHandler),
     (_SKILL + "/sync", SyncHandler),
+    (_SKILL + "/check", CheckHandler),
     (_SKILL + "/rename", RenameHandler),
     (_SKILL + "/files", FilesHandler),
     (_SKILL, SkillHandler),

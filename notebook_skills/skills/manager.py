@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Optional
 
@@ -28,6 +29,8 @@ from .store import SKILL_MD, ScopeStore
 
 log = logging.getLogger(__name__)
 
+EXTRACT_WORKERS = 2
+SCAN_FACTOR = 8
 GITHUB_DISABLED = "GitHub skill import is disabled by your administrator (allow_github_skill_import)."
 
 
@@ -59,6 +62,12 @@ class SkillManager:
         self.max_skill_bytes = int(max_skill_mb * 1024 * 1024)
         # Discovery unpacks a whole repo subtree, so it is bounded by the archive cap.
         self.max_extract_bytes = int(max_archive_mb * 1024 * 1024)
+        # Decompressed bytes read from one archive (inside the skill folder or not):
+        # a few times the archive cap, so a gzip bomb elsewhere in the repo stops early.
+        self.max_scan_bytes = self.max_extract_bytes * SCAN_FACTOR
+        # Extraction is CPU- and disk-heavy: its own small pool, so a big archive
+        # never starves the default pool every request's disk work uses.
+        self._extract_pool = ThreadPoolExecutor(max_workers=EXTRACT_WORKERS, thread_name_prefix="notebook-skills-extract")
         self.locks = SkillLocks(resolve=self.store)
         # skills_management_policy = "force-off": every route refuses (see handlers).
         self.management_off = False
@@ -66,6 +75,17 @@ class SkillManager:
         from .upstream import Upstream  # late: upstream imports this module's helpers
 
         self.upstream = Upstream(self)
+        from .syncs import SyncService
+
+        self.syncs = SyncService(self)
+
+    async def run_extract(self, fn, *args):
+        """Run blocking archive work in the bounded extraction pool."""
+        return await asyncio.get_running_loop().run_in_executor(self._extract_pool, fn, *args)
+
+    async def run_io(self, fn, *args):
+        """Run short blocking disk work in the default worker threads."""
+        return await asyncio.to_thread(fn, *args)
 
     # ---- housekeeping ---------------------------------------------------
 
@@ -101,6 +121,7 @@ class SkillManager:
         return urlsplit(self.github.github_url).netloc
 
     async def aclose(self) -> None:
+        self._extract_pool.shutdown(wait=False, cancel_futures=True)
         for store in self.unique_stores():
             store.close()
         if self.github is not None:
@@ -326,7 +347,13 @@ class SkillManager:
         return await self.upstream.import_many(url, scope, paths, tracks_upstream=tracks_upstream, overwrite=overwrite)
 
     async def sync_tracking_skill(self, scope: str, name: str, force: bool = False):
-        return await self.upstream.sync(scope, name, force=force)
+        return await self.syncs.sync(scope, name, force=force)
 
-    async def sync_all_tracking(self) -> list[dict]:
-        return await self.upstream.sync_all()
+    async def sync_all_tracking(self, progress=None) -> list[dict]:
+        return await self.syncs.sync_all(progress)
+
+    async def check_skill(self, scope: str, name: str) -> dict:
+        return await self.syncs.check(scope, name)
+
+    async def check_all(self, progress=None) -> list[dict]:
+        return await self.syncs.check_all(progress)

@@ -1,8 +1,8 @@
-"""GitHub-facing skill operations: preview, import, sync and sync-all.
+"""GitHub-facing skill operations: preview and import (sync lives in engine.py).
 
-Every path that replaces a bundle stages the complete new bundle in the scope's
-bookkeeping dir and swaps it in with ``rename``; any failure before the swap
-leaves the installed bundle untouched.
+Import resolves the ref to one commit, extracts it, stages the complete new
+bundle in the scope's bookkeeping dir and installs it through `txn.install`;
+any failure before the swap leaves the installed bundle untouched.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path, PurePosixPath
 from typing import AsyncIterator, Optional
 
-from ..errors import Conflict, Gone, Invalid, NotFound, SkillsError
-from ..github import GitHubLocation, GitHubNotFound, extract_subtree
+from ..errors import Conflict, Invalid, NotFound, SkillsError
+from ..github import GitHubLocation, Tree, extract_subtree
 from ..oserrors import guard_os_errors
 from . import txn
 from .bundlecheck import name_clashes, not_installed
 from .frontmatter import parse_skill_md
 from .hashing import content_sha256
-from .models import Candidate, Preview, PreviewError, SkillDetail, Source, SyncResult
+from .models import Candidate, Preview, PreviewError, SkillDetail, Source
 from .fsutil import bundle_files, copy_bundle, remove_tree_quietly, walk_nofollow
 from .names import derive_name, validate_name
 from .record import InstallRecord, LastCheck, Origin
@@ -79,6 +79,8 @@ class Resolved:
     kind: str
     candidates: list[str]  # folders (relative to work, '' = work itself) holding SKILL.md
     skipped: list[str] = dataclasses.field(default_factory=list)  # links/special files not extracted
+    tree: Optional[Tree] = None  # git tree of `sha`: folder tree SHAs for the record
+    etag: Optional[str] = None  # of the head answer, for the next conditional check
 
     def repo_path(self, rel: str) -> str:
         return str(PurePosixPath(self.loc.path, rel)) if rel else self.loc.path
@@ -92,9 +94,11 @@ def _mkdtemp(store: ScopeStore, prefix: str) -> Path:
     return store.mkdtemp(prefix.rstrip("-"))
 
 
-def _unpack(archive: Path, subpath: str, work: Path, max_bytes: int) -> tuple[str, list[str], list[str]]:
+def _unpack(archive: Path, subpath: str, work: Path, max_bytes: int, max_scan: int) -> tuple[str, list[str], list[str]]:
     """Extract the URL's folder and find its skills: (kind, candidate folders, skipped members)."""
-    skipped = extract_subtree(archive, subpath, work, max_bytes=max_bytes, limit_name="max_archive_mb").skipped
+    skipped = extract_subtree(
+        archive, subpath, work, max_bytes=max_bytes, limit_name="max_archive_mb", max_scan_bytes=max_scan
+    ).skipped
     if (work / SKILL_MD).is_file():
         return "skill", [""], skipped
     found = []
@@ -128,16 +132,22 @@ class Upstream:
             raise Invalid("Enter a GitHub URL or owner/repo.")
         loc = self.github.parse_url(url.strip())
         ref = loc.ref or await self.github.default_branch(loc.owner, loc.repo)
-        sha = await self.github.probe(loc.owner, loc.repo, ref, loc.path)
-        if sha is None:
-            where = f"'{loc.path}'" if loc.path else "anything"
-            raise NotFound(f"There is no {where} on '{ref}' in {loc.owner}/{loc.repo}.")
+        # Resolve the ref to one commit and use it for everything: the archive, the
+        # folder tree SHAs and the record (a push meanwhile is never recorded).
+        head = await self.github.head(loc.owner, loc.repo, ref)
+        sha = head.sha
+        tree = await self.github.tree(loc.owner, loc.repo, sha)
+        if loc.path and not tree.truncated and tree.folder(loc.path) is None:
+            raise NotFound(f"There is no '{loc.path}' on '{ref}' in {loc.owner}/{loc.repo}.")
         fetcher = ArchiveFetcher(self.github, store)
         work = await asyncio.to_thread(_mkdtemp, store, "import-")
         try:
             archive = await fetcher.get(loc.owner, loc.repo, sha)
-            kind, candidates, skipped = await asyncio.to_thread(_unpack, archive, loc.path, work, self.m.max_extract_bytes)
-            yield Resolved(loc=loc, ref=ref, sha=sha, work=work, kind=kind, candidates=candidates, skipped=skipped)
+            kind, candidates, skipped = await self.m.run_extract(
+                _unpack, archive, loc.path, work, self.m.max_extract_bytes, self.m.max_scan_bytes
+            )
+            yield Resolved(loc=loc, ref=ref, sha=sha, work=work, kind=kind, candidates=candidates, skipped=skipped,
+                           tree=tree, etag=head.etag)
         finally:
             fetcher.close()
             await asyncio.to_thread(remove_tree_quietly, work)
@@ -237,14 +247,15 @@ class Upstream:
         path = res.repo_path(rel)
         raw = await asyncio.to_thread((folder / SKILL_MD).read_bytes)
         final = name or res.skill_name(rel, parse_skill_md(raw).frontmatter)
-        commit = res.sha
-        if rel:
-            # The folder's newest commit *at the extracted commit* (not on the branch,
-            # which may have moved since): same content, comparable by a later sync.
-            commit = await self.github.probe(res.loc.owner, res.loc.repo, res.sha, path) or res.sha
+        # The extracted commit and its folder tree SHA (never a later probe): what a
+        # sync compares against, and a first conditional check for the engine.
+        folder_tree = res.tree.folder(path) if res.tree is not None and not res.tree.truncated else None
         record = InstallRecord(
             origin=Origin(host=self.m.github_host, owner=res.loc.owner, repo=res.loc.repo, ref=res.ref, path=path),
-            commit=commit,
+            commit=res.sha,
+            tree=folder_tree,
+            last_check=LastCheck(head=res.sha, etag=res.etag, tree=folder_tree, update_available=False,
+                                 checked_at=time.time()),
         )
         if self.m.max_skill_bytes and await asyncio.to_thread(_size, folder) > self.m.max_skill_bytes:
             raise Invalid(f"The skill is larger than max_skill_mb ({_mb(self.m.max_skill_bytes)}).")
@@ -285,136 +296,6 @@ class Upstream:
         txn.stamp_skill_md(store, staging, name, record)
         record.content_sha256 = content_sha256(staging)
         return txn.install(store, name, staging, record, expect)
-
-    # ---- sync --------------------------------------------------------------
-
-    async def sync(self, scope: str, name: str, *, force: bool = False, fetcher: ArchiveFetcher | None = None) -> SyncResult:
-        self.m.require_github()
-        store = self.m.store(scope)
-        validate_name(name)
-        # Syncs of one skill in this process run one after the other (the second
-        # then finds nothing to do); this gate is not the skill lock, so edits and
-        # other writers are never held up by a download.
-        gate = self._gates.setdefault((store.key, name), asyncio.Lock())
-        async with gate:
-            return await self._sync_locked(store, name, force, fetcher)
-
-    async def _sync_locked(self, store: ScopeStore, name: str, force: bool, fetcher) -> SyncResult:
-        """Check, download, then lock → re-check → swap (network I/O never under the lock)."""
-        skill = await asyncio.to_thread(self.m.reader.summary, store, name)  # NotFound if absent
-        if skill.managed:
-            raise Invalid(f"'{name}' is a managed skill: it is updated from the organisation manifest, not by Sync.")
-        if not skill.tracks_upstream:
-            raise Invalid(f"'{name}' does not track upstream. Turn on Track upstream first.")
-        if not skill.source:
-            raise Invalid(f"'{name}' has no GitHub source to sync from.")
-        if skill.locally_modified is None and not force:
-            raise Conflict(
-                f"'{name}' has no install record, so local changes cannot be ruled out. Sync with force to replace it.",
-                reason="locally_modified",
-            )
-        if skill.locally_modified and not force:
-            raise Conflict(f"'{name}' has local changes that Sync would overwrite. Sync with force to replace them.",
-                           reason="locally_modified")
-        record = await asyncio.to_thread(store.records.read, name)
-        origin = record.origin if record is not None else None
-        if origin is None:
-            origin = self.m._origin_from_source(skill.source, None)  # adopting a record-less skill, once
-            if origin is None:
-                raise Invalid(f"'{name}' has no GitHub source to sync from.")
-        seen = await asyncio.to_thread(self.m.reader.current_hash, store.skill_dir(name))
-        where = f"{origin.owner}/{origin.repo}"
-        ref = origin.ref
-        try:
-            sha = await self.github.probe(origin.owner, origin.repo, ref, origin.path)
-        except GitHubNotFound:
-            await self._set_orphaned(store, name, True)
-            raise Gone(f"The upstream of '{name}' ({where}) no longer exists on GitHub. The installed skill was kept.") from None
-        if sha is None:
-            await self._set_orphaned(store, name, True)
-            raise Gone(f"'{origin.path}' no longer exists on '{ref}' in {where}. The installed skill was kept.")
-        if sha == skill.tracking_ref and not skill.locally_modified and record is not None:
-            if skill.orphaned:
-                await self._set_orphaned(store, name, False)
-            return SyncResult(updated=False, ref=sha)
-        own = fetcher is None
-        fetcher = fetcher or ArchiveFetcher(self.github, store)
-        try:
-            archive = await fetcher.get(origin.owner, origin.repo, sha)
-            new = InstallRecord(origin=origin, commit=sha, tracking=True)
-            if record is not None:
-                new = record.model_copy(update={"commit": sha, "tree": None, "tracking": True, "orphaned": False,
-                                                "last_check": LastCheck(update_available=False, checked_at=time.time())})
-            staging = await asyncio.to_thread(self._extract_sync, store, name, archive, origin)
-            try:
-                async with self.m.locks.hold((store, name)):
-                    await asyncio.to_thread(self._stage_sync, store, name, staging, new, seen)
-            finally:
-                await asyncio.to_thread(store.discard, staging)
-        finally:
-            if own:
-                fetcher.close()
-        return SyncResult(updated=True, ref=sha)
-
-    def _extract_sync(self, store: ScopeStore, name: str, archive: Path, origin: Origin) -> Path:
-        """Unpack the skill's folder into a fresh staging entry (no lock needed: it is ours)."""
-        staging = store.new_staging(name)
-        try:
-            extracted = extract_subtree(archive, origin.path, staging, max_bytes=self.m.max_skill_bytes)
-            if SKILL_MD in extracted.skipped:
-                raise Invalid(
-                    "The upstream SKILL.md is a link or special file, which is never installed. "
-                    "The installed skill was kept."
-                )
-        except BaseException:
-            store.discard(staging)
-            raise
-        return staging
-
-    def _stage_sync(self, store: ScopeStore, name: str, staging: Path, record: InstallRecord, seen: str) -> None:
-        """Under the skill lock: the content must still be what was checked, then swap."""
-        if not (staging / SKILL_MD).is_file():
-            self._set_orphaned_locked(store, name, True)
-            where = record.origin.path if record.origin else ""
-            raise Gone(f"'{where or '/'}' on '{record.origin.ref if record.origin else ''}' no longer holds a SKILL.md. "
-                       "The installed skill was kept.")
-        try:
-            self._finish_staging(store, name, staging, record, txn.seen(seen))
-        except Invalid as err:
-            raise Invalid(f"The upstream SKILL.md is invalid ({err.message}). The installed skill was kept.") from None
-
-    async def _set_orphaned(self, store: ScopeStore, name: str, orphaned: bool) -> None:
-        async with self.m.locks.hold((store, name)):
-            await asyncio.to_thread(self._set_orphaned_locked, store, name, orphaned)
-
-    def _set_orphaned_locked(self, store: ScopeStore, name: str, orphaned: bool) -> None:
-        record = store.records.read(name)
-        if record is not None and record.orphaned != orphaned and store.exists(name):
-            record.orphaned = orphaned
-            txn.write_record(store, name, record)
-
-    async def sync_all(self) -> list[dict]:
-        self.m.require_github()
-        skills = await self.m.list_tracking_skills()
-        gate = asyncio.Semaphore(self.m.sync_concurrency)
-        fetcher = ArchiveFetcher(self.github, self.m.stores["user"])
-
-        async def one(skill) -> dict:
-            key = {"scope": skill.scope, "name": skill.name}
-            async with gate:
-                try:
-                    result = await self.sync(skill.scope, skill.name, fetcher=fetcher)
-                    return {**key, "updated": result.updated, "ref": result.ref}
-                except SkillsError as err:
-                    return {**key, "error": err.message}
-                except Exception:  # isolate: one broken skill never sinks the batch
-                    log.exception("sync of %s/%s failed", skill.scope, skill.name)
-                    return {**key, "error": "Unexpected error; see the Jupyter server log."}
-
-        try:
-            return list(await asyncio.gather(*(one(s) for s in skills)))
-        finally:
-            fetcher.close()
 
 
 def _candidate_name(res: Resolved, rel: str) -> str:

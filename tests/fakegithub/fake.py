@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 import tornado.web
 import trustme
 
+from .gitobjects import tree_entries
 from .repos import Repo, build_tarball  # noqa: F401  (build_tarball re-exported)
 from .server import DOCS, AdminHandler, FakeHandler, ServerThread, bind
 
-ENDPOINTS = ("repo", "commits", "tarball", "codeload")
+ENDPOINTS = ("repo", "head", "commits", "trees", "compare", "tarball", "codeload")
 
 
 @dataclass
@@ -89,6 +90,10 @@ class FakeGitHub:
             self.redirect_foreign = False
             self.latency = 0.0
             self.require_token: str | None = None
+            self.truncate_trees = False  # git/trees answers truncated: true (no entries)
+            self._hooks: dict[str, list] = {}
+            self._trickle: dict[str, float] = {}
+            self._limit_after: tuple[int, int, int | None] | None = None
             self._archive_hold: tuple[threading.Event, threading.Event] | None = None
             self.requests.clear()
 
@@ -193,6 +198,40 @@ class FakeGitHub:
         with self._lock:
             self._limits[endpoint] = (reset_at, retry_after)
 
+    def on_request(self, endpoint: str, action, *, times: int = 1) -> None:
+        """Run ``action()`` (in the server thread) when ``endpoint`` is next asked,
+        after the latency and before the answer is built: e.g. push a commit
+        while an archive download is under way."""
+        assert endpoint in ENDPOINTS, endpoint
+        with self._lock:
+            self._hooks.setdefault(endpoint, []).append([action, times])
+
+    def trickle(self, endpoint: str, interval: float = 0.5) -> None:
+        """Answer ``endpoint`` one byte every ``interval`` seconds."""
+        assert endpoint in ENDPOINTS, endpoint
+        with self._lock:
+            self._trickle[endpoint] = interval
+
+    def rate_limit_after(self, n: int, *, reset_at: int, retry_after: int | None = None) -> None:
+        """Let ``n`` more API requests through, then answer every one with a rate limit."""
+        with self._lock:
+            self._limit_after = (len(self.requests) + n, reset_at, retry_after)
+
+    def counts(self) -> dict[str, int]:
+        """Requests per endpoint since the last reset/clear_log."""
+        with self._lock:
+            out: dict[str, int] = {}
+            for r in self.requests:
+                out[r.endpoint] = out.get(r.endpoint, 0) + 1
+            return out
+
+    def tree_sha(self, owner, repo, path, ref=None) -> str | None:
+        """The git tree SHA of folder ``path`` at ``ref`` (what git/trees reports)."""
+        with self._lock:
+            r = self._repo(owner, repo)
+            dirs, _ = tree_entries(r.commits[r.resolve(ref)].tree)
+            return dirs.get(_norm(path))
+
     def hold_archives(self) -> tuple[threading.Event, threading.Event]:
         """Archive bodies (codeload) wait until ``release`` is set; ``requested`` is
         set when one is asked for.  Lets a test act at a chosen moment of a download."""
@@ -210,13 +249,28 @@ class FakeGitHub:
 
     # -- called from the server thread ----------------------------------------
 
-    def _log(self, kind, req) -> None:
+    def _log(self, kind, req) -> int:
         query = {k: v[-1].decode("utf-8", "replace") for k, v in req.query_arguments.items()}
         headers = {k.lower(): v for k, v in req.headers.items()}
         with self._lock:
             self.requests.append(LoggedRequest(req.method, req.host_name, req.path, query, headers, kind))
+            return len(self.requests)
 
-    def _take_fault(self, kind):
+    def _run_hooks(self, kind) -> None:
+        with self._lock:
+            due = []
+            for hook in self._hooks.get(kind, []):
+                if hook[1] > 0:
+                    hook[1] -= 1
+                    due.append(hook[0])
+        for action in due:  # outside the lock: actions use the public API
+            action()
+
+    def _trickle_for(self, kind) -> float | None:
+        with self._lock:
+            return self._trickle.get(kind)
+
+    def _take_fault(self, kind, count: int = 0):
         with self._lock:
             canned = self._canned.get(kind)
             if canned is not None:
@@ -226,8 +280,13 @@ class FakeGitHub:
                     if canned[3] <= 0:
                         del self._canned[kind]
                 return status, headers, body
+            limit = None
             if kind in self._limits:
-                reset_at, retry_after = self._limits[kind]
+                limit = self._limits[kind]
+            elif self._limit_after is not None and kind != "codeload" and count > self._limit_after[0]:
+                limit = self._limit_after[1:]
+            if limit is not None:
+                reset_at, retry_after = limit
                 body = {"message": "API rate limit exceeded (fake)", "documentation_url": DOCS}
                 if retry_after is not None:
                     return 429, {"Retry-After": str(retry_after)}, body
@@ -244,7 +303,8 @@ class FakeGitHub:
                     del self._faults[kind]
             return status, {}, {"message": f"Fake failure {status}", "documentation_url": DOCS}
 
-    def _respond(self, kind, groups, query):
+    def _respond(self, kind, groups, query, headers=None):
+        headers = headers or {}
         with self._lock:
             owner, name = groups[0], groups[1]
             repo = self._repos.get((owner.lower(), name.lower()))
@@ -252,8 +312,14 @@ class FakeGitHub:
                 return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
             if kind == "repo":
                 return 200, {}, repo.repo_json(self.url)
+            if kind == "head":
+                return self._head(repo, groups[2], headers)
             if kind == "commits":
                 return self._commits(repo, groups[2], query)
+            if kind == "trees":
+                return self._trees(repo, groups[2], query)
+            if kind == "compare":
+                return self._compare(repo, groups[2], groups[3])
             if kind == "tarball":
                 sha = repo.resolve(groups[2])
                 if sha is None:
@@ -271,6 +337,43 @@ class FakeGitHub:
                 "Content-Type": "application/x-gzip",
                 "Content-Disposition": f"attachment; filename={repo.owner}-{repo.name}-{sha[:7]}.tar.gz",
             }, data
+
+    def _head(self, repo: Repo, ref: str, headers):
+        sha = repo.resolve(ref)
+        if sha is None:
+            return 422, {}, {"message": f"No commit found for SHA: {ref}", "documentation_url": DOCS}
+        etag = f'"{sha}"'
+        if headers.get("if-none-match") == etag:
+            return 304, {"ETag": etag}, b""
+        if headers.get("accept") == "application/vnd.github.sha":
+            return 200, {"ETag": etag, "Content-Type": "application/vnd.github.sha"}, sha.encode()
+        return 200, {"ETag": etag}, repo.commit_json(repo.commits[sha], self.api_url)
+
+    def _trees(self, repo: Repo, sha: str, query):
+        commit = repo.commits.get(repo.resolve(sha) or "")
+        if commit is None:
+            return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
+        dirs, blobs = tree_entries(commit.tree)
+        entries = []
+        if query.get("recursive") and not self.truncate_trees:
+            entries = [{"path": p, "mode": "040000", "type": "tree", "sha": s} for p, s in dirs.items() if p]
+            entries += [{"path": p, "mode": "100644", "type": "blob", "sha": s, "size": len(commit.tree[p])}
+                        for p, s in blobs.items()]
+            entries.sort(key=lambda e: e["path"])
+        base = f"{self.api_url}/repos/{repo.owner}/{repo.name}/git/trees"
+        return 200, {}, {"sha": dirs[""], "url": f"{base}/{dirs['']}", "tree": entries,
+                         "truncated": bool(self.truncate_trees)}
+
+    def _compare(self, repo: Repo, base: str, head: str):
+        a, b = repo.resolve(base), repo.resolve(head)
+        if a is None or b is None:
+            return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
+        changed = repo.commits[b].changed(repo.commits[a].tree)
+        old = repo.commits[a].tree
+        files = [{"filename": f, "status": "removed" if f not in repo.commits[b].tree else
+                  ("added" if f not in old else "modified")} for f in sorted(changed)]
+        return 200, {}, {"status": "ahead" if a != b else "identical", "files": files,
+                         "base_commit": {"sha": a}, "merge_base_commit": {"sha": a}}
 
     def _commits(self, repo: Repo, single: str | None, query):
         ref = single or query.get("sha")

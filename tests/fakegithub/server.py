@@ -9,9 +9,11 @@ import re
 import socket
 import ssl
 import threading
+from urllib.parse import unquote
 from typing import TYPE_CHECKING
 
 import tornado.httpserver
+import tornado.iostream
 import tornado.netutil
 import tornado.web
 
@@ -21,7 +23,11 @@ if TYPE_CHECKING:
 DOCS = "https://docs.github.com/rest"
 _ROUTES = [
     ("repo", re.compile(r"^/api/v3/repos/([^/]+)/([^/]+)/?$")),
+    # commits/{ref}: the engine's head request (ref may be %2F-encoded)
+    ("head", re.compile(r"^/api/v3/repos/([^/]+)/([^/]+)/commits/(.+)$")),
     ("commits", re.compile(r"^/api/v3/repos/([^/]+)/([^/]+)/commits(?:/(.+))?$")),
+    ("trees", re.compile(r"^/api/v3/repos/([^/]+)/([^/]+)/git/trees/(.+)$")),
+    ("compare", re.compile(r"^/api/v3/repos/([^/]+)/([^/]+)/compare/(.+)\.\.\.(.+)$")),
     ("tarball", re.compile(r"^/api/v3/repos/([^/]+)/([^/]+)/tarball(?:/(.+))?$")),
     ("codeload", re.compile(r"^/_codeload/([^/]+)/([^/]+)/legacy\.tar\.gz/(.+)$")),
 ]
@@ -31,7 +37,7 @@ def classify(path: str) -> tuple[str, tuple]:
     for kind, rx in _ROUTES:
         m = rx.match(path)
         if m:
-            return kind, m.groups()
+            return kind, tuple(unquote(g) if g else g for g in m.groups())
     return "other", ()
 
 
@@ -56,14 +62,15 @@ class FakeHandler(tornado.web.RequestHandler):
     async def get(self, *_args) -> None:
         req = self.request
         kind, groups = classify(req.path)
-        self.fake._log(kind, req)  # logged before any fault applies
+        count = self.fake._log(kind, req)  # logged before any fault applies
         if self.fake.latency:
             await asyncio.sleep(self.fake.latency)
         hold = self.fake._archive_hold if kind == "codeload" else None
         if hold is not None:
             hold[0].set()
             await asyncio.get_running_loop().run_in_executor(None, hold[1].wait, 60)
-        fault = self.fake._take_fault(kind)
+        self.fake._run_hooks(kind)
+        fault = self.fake._take_fault(kind, count)
         if fault is not None:
             status, headers, body = fault
             for k, v in headers.items():
@@ -76,14 +83,38 @@ class FakeHandler(tornado.web.RequestHandler):
             return self.not_found()  # private repos look absent without a token
         if kind == "other":
             return self.not_found()
-        status, headers, body = self.fake._respond(kind, groups, {k: v[-1].decode() for k, v in req.query_arguments.items()})
+        query = {k: v[-1].decode() for k, v in req.query_arguments.items()}
+        hdrs = {k.lower(): v for k, v in req.headers.items()}
+        status, headers, body = self.fake._respond(kind, groups, query, hdrs)
         for k, v in headers.items():
             self.set_header(k, v)
-        if isinstance(body, bytes):
+        trickle = self.fake._trickle_for(kind)
+        if trickle is not None and status == 200:
+            return await self._trickle(status, body, trickle)
+        if status == 304:
+            self.set_status(304)
+            self.finish()
+        elif isinstance(body, bytes):
             self.set_status(status)
             self.finish(body)
         else:
             self.send_json(body, status)
+
+    async def _trickle(self, status: int, body, interval: float) -> None:
+        """Send the answer one byte every ``interval`` seconds (a stalling upstream)."""
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.set_status(status)
+        if not isinstance(body, bytes):
+            self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Content-Length", str(len(data)))
+        try:
+            for i in range(len(data)):
+                self.write(data[i : i + 1])
+                await self.flush()
+                await asyncio.sleep(interval)
+            self.finish()
+        except tornado.iostream.StreamClosedError:
+            pass  # the client gave up: that is the point
 
     post = put = delete = patch = get
 
