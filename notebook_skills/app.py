@@ -57,7 +57,7 @@ class NotebookSkills(ExtensionApp):
     sync_concurrency = Int(3, config=True, help="How many tracking skills 'Sync tracking skills' syncs at once.")
     max_archive_mb = Float(100, config=True, help="Largest repository archive to download, in MB (0 = no cap).")
     max_skill_mb = Float(20, config=True, help="Largest unpacked skill bundle, in MB (0 = no cap).")
-    request_timeout = Float(30, config=True, help="Timeout in seconds for each GitHub request.")
+    request_timeout = Float(30, config=True, help="Deadline in seconds for one GitHub answer, body included (archive downloads get 10x).")
 
     @default("user_skills_dir")
     def _default_user_dir(self) -> str:

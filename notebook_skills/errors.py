@@ -28,7 +28,16 @@ class NotFound(SkillsError):
 
 
 class Conflict(SkillsError):
-    """Exists already, locally modified, or busy (409)."""
+    """Exists already, locally modified, or busy (409).
+
+    ``reason`` is the machine-readable cause (contract §4): "locally_modified",
+    "busy", "exists", "pending" or "changed_on_disk" (a write whose
+    precondition no longer held under the lock).
+    """
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason
 
 
 class Gone(SkillsError):

@@ -354,8 +354,9 @@ def assert_no_bookkeeping_leftovers(root: Path) -> None:
 
 async def _race(jp_fetch, fake, first, second, sync_first: bool):
     """Start both; with sync_first the sync is already inside GitHub when the other
-    begins (network I/O never holds the skill's lock, so the other may still win);
-    otherwise both start together. Either way the outcome must be one whole state."""
+    begins (network I/O never holds the skill's lock, so the other may finish
+    first); otherwise both start together and the server decides the order.
+    Either way the outcome must be one whole state."""
     fake.latency = 0.2
     fake.clear_log()
     if sync_first:
@@ -376,7 +377,8 @@ async def _sync_racing(jp_fetch, fake, other, sync_first: bool, new_sha: str):
     if status == 200:
         assert data == {"updated": True, "ref": new_sha}
         return True, other_result
-    assert status == 404, data  # the other operation won the lock: no 'csv-helper' any more
+    # The other operation swapped first: 'csv-helper' vanished meanwhile, a 404 (never a 500).
+    assert status == 404, data
     return False, other_result
 
 

@@ -160,7 +160,7 @@ async def test_move_without_a_usable_target(fake_github, client):
     [
         ("repo", 200, b"[1, 2]", {}, "not an object"),
         ("repo", 200, b"[" * 100000, {}, "nested too deeply"),
-        ("commits", 200, json.dumps([{"sha": SHA + "\n"}]).encode(), {}, "malformed commit SHA"),
+        ("head", 200, (SHA + "\n").encode(), {}, "malformed commit SHA"),  # the sha media type's body
         ("repo", 429, b"", {}, "rate limit"),
         ("repo", 403, b'{"message": "You have exceeded a secondary rate limit"}', {}, "secondary rate limit"),
         ("repo", 403, b"", {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1e400"}, "rate limit"),

@@ -67,8 +67,8 @@ async def test_booleans_are_strict(jp_fetch, skills_dirs, value):
         ("POST", "skills/import", {"url": "o/r", "scope": "user", "tracks_upstream": value}),
     ]
     for method, path, body in payloads:
-        if value is None and path == "skills/user/notes":
-            continue  # null is the documented "keep" for tracks_upstream
+        if value is None and "tracks_upstream" in body:
+            continue  # null is the documented "keep" for tracks_upstream (update and re-import)
         status, data = await call(jp_fetch, method, path, body)
         assert status == 400, (path, body, data)
         assert "Invalid request" in data["message"] and "bool" in data["message"]
@@ -158,3 +158,14 @@ async def test_segment_over_the_name_limit_is_400_and_temp_names_do_not_count(jp
 
 def _b(value) -> bytes:
     return json.dumps(value).encode()
+
+
+@pytest.mark.parametrize("body", ["null", "[]", '"force"', "1"])
+async def test_a_body_that_is_not_an_object_is_400(jp_fetch, skills_dirs, body):
+    notes = await make_notes(jp_fetch, skills_dirs)
+    before = tree_digest(notes)
+    for method, path in [("POST", "skills/user/notes/sync"), ("PUT", "skills/user/notes"), ("POST", "skills/import")]:
+        status, data = await raw(jp_fetch, method, path, body)
+        assert status == 400, (path, body, data)
+        assert "JSON object" in data["message"]
+    assert tree_digest(notes) == before

@@ -6,6 +6,7 @@ fake's own log, state from the files and records on disk.
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -14,10 +15,13 @@ from notebook_skills.errors import Conflict, UpstreamError
 from notebook_skills.github import GitHubClient, TokenProvider
 from notebook_skills.skills.hashing import content_sha256
 from notebook_skills.skills.manager import SkillManager
-from notebook_skills.skills.record_io import load_record
-from notebook_skills.skills.store import SkillMeta
+from notebook_skills.skills.fsutil import atomic_write
 
 from .helpers import skill_md, tree_digest
+
+
+def load_record(store, name):
+    return store.records.read(name)
 
 
 def make_manager(fake, tmp_path, *, timeout=10, concurrency=3, token=None):
@@ -302,7 +306,9 @@ async def test_edit_during_download_is_never_lost(manager, fake_github, tmp_path
 async def test_legacy_meta_only_skill_is_adopted_too(manager, fake_github, tmp_path):
     sha = seed_repo(fake_github, "r", ["a"])
     folder = write_unrecorded(fake_github, tmp_path / "user", "a", sha)
-    manager.stores["user"].write_meta("a", SkillMeta(content_sha256=content_sha256(folder), ref=sha))
+    # a first-release meta file (meta/<name>.json), migrated into a record when read
+    meta = {"content_sha256": content_sha256(folder), "orphaned": False, "ref": sha}
+    atomic_write(manager.stores["user"].area("meta") / "a.json", json.dumps(meta).encode("utf-8"))
     results = await manager.sync_all_tracking()
     assert results == [{"scope": "user", "name": "a", "updated": False, "ref": sha}]
     assert load_record(manager.stores["user"], "a").commit == sha

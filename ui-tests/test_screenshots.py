@@ -32,7 +32,7 @@ def showcase(state, fake):
     import_skill(lab, fake, "acme/sql-skills", "skills/query-review", scope="project")
     checklist = lab.project_skills / "query-review" / "checklist.md"
     checklist.write_text(checklist.read_text() + "| payments | paid_at::date |\n")  # -> Modified
-    fake.delete_repo("acme", "lab-skills")
+    fake.commit("acme", "lab-skills", {"notebook-tidy/SKILL.md": None})  # the folder is gone upstream
     status, _ = lab.api("POST", "skills/user/notebook-tidy/sync")  # -> Upstream gone
     assert status == 410
     yield lab

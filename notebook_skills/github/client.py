@@ -172,7 +172,7 @@ class GitHubClient:
             return NOT_MODIFIED
         if resp.is_redirect:
             raise GitHubUnavailable(f"GitHub redirected the request for the {what}; is {owner}/{repo} renamed?")
-        sha = body.decode("ascii", "replace").strip()
+        sha = body.decode("ascii", "replace")  # exactly 40 hex: "<sha>\n" is not one
         if not answers.is_sha(sha):
             raise GitHubUnavailable(f"{self._host(url)} returned a malformed commit SHA for {owner}/{repo}@{ref}")
         return Head(sha=sha, etag=resp.headers.get("etag"))

@@ -80,8 +80,9 @@ class SkillsHandler(APIHandler):
             self.set_status(status_for(exc))
             self.set_header("Content-Type", "application/json")
             payload = {"message": exc.message}
-            if getattr(exc, "reason", None):
-                payload["reason"] = exc.reason
+            reason = getattr(exc, "reason", None)
+            if reason:
+                payload["reason"] = reason
             self.finish(json.dumps(payload))
             return
         super().write_error(status_code, **kwargs)

@@ -22,7 +22,6 @@ from typing import Optional
 
 from ..errors import Gone, Invalid
 from ..github import NOT_MODIFIED
-from ..github.allowlist import split_host
 from ..sources.marketplace import MARKETPLACE_JSON, MAX_BYTES, Marketplace, PluginSpec, parse_marketplace
 from ..sources.preview import join
 from .fsutil import atomic_write, read_bounded
@@ -45,7 +44,8 @@ class MarketplacePins:
 
     def _state_path(self, url: str) -> Path:
         key = hashlib.sha256(url.encode("utf-8")).hexdigest()[:40]
-        return self.m.stores["user"].bookkeeping / STATE_DIR / f"{key}.json"
+        # area(): inside bookkeeping, never through a link
+        return self.m.stores["user"].area(STATE_DIR, create=False) / f"{key}.json"
 
     def _load(self, url: str) -> tuple[Optional[str], Optional[bytes]]:
         try:
@@ -58,9 +58,8 @@ class MarketplacePins:
             return None, None  # a missing or damaged state file only costs a full read
 
     def _save(self, url: str, etag: Optional[str], body: bytes) -> None:
+        self.m.stores["user"].area(STATE_DIR)  # created (with bookkeeping and its .gitignore) when missing
         path = self._state_path(url)
-        self.m.stores["user"].tmp_dir()  # creates bookkeeping (and its .gitignore) when missing
-        path.parent.mkdir(exist_ok=True)
         state = {"url": url, "etag": etag, "body": base64.b64encode(body).decode("ascii")}
         atomic_write(path, json.dumps(state).encode("utf-8"))
 
@@ -108,6 +107,6 @@ class MarketplacePins:
 
     async def _origin(self, old: Optional[Origin], spec: PluginSpec) -> Origin:
         ref = spec.sha or spec.ref or await self.github.default_branch(spec.owner, spec.repo)
-        host = split_host(self.github.github_url)[0]
+        host = self.m.github_host
         path = old.path if old is not None else spec.root
         return Origin(host=host, owner=spec.owner, repo=spec.repo, ref=ref, path=path)

@@ -18,13 +18,11 @@ import time
 import os
 import re
 import stat
-import tempfile
 from pathlib import Path
 from typing import AsyncIterator, Optional
 
 from ..errors import Conflict, Invalid, NotFound, SkillsError, UpstreamError
 from ..github import GitHubLocation, RefNotFound, extract_subtree
-from ..github.allowlist import split_host
 from ..sources.cache import SourceCache
 from ..sources.marketplace import MARKETPLACE_JSON, MAX_BYTES, Marketplace, MarketplaceError, PluginSpec, parse_marketplace
 from ..sources.discovery import describe
@@ -167,7 +165,7 @@ class Sourcing:
 
     async def _extract(self, owner: str, repo: str, ref: str, sha: str, base: str, op: _Op) -> Tree:
         archive = await self._archive(owner, repo, sha, op)
-        work = await asyncio.to_thread(_mkdtemp, self.m.stores["user"].tmp_dir())
+        work = await asyncio.to_thread(self.m.stores["user"].mkdtemp, "source")  # recovery knows it
         op.stack.push_async_callback(asyncio.to_thread, remove_tree_quietly, work)
         dest = work / base if base else work
         await asyncio.to_thread(dest.mkdir, parents=True, exist_ok=True)
@@ -307,7 +305,8 @@ class Sourcing:
                 errors.append({"path": cid, "message": err.message})
         return chosen, errors
 
-    async def import_ids(self, url: str, scope: str, ids: list[str], *, tracks_upstream: bool, overwrite: bool):
+    async def import_ids(self, url: str, scope: str, ids: list[str], *, tracks_upstream: Optional[bool],
+                         overwrite: bool):
         """Install the candidates ``ids`` of ``url``'s preview: each source's
         archive is downloaded (or taken from the preview's cache) once."""
         store = self.m.store(scope)
@@ -344,7 +343,8 @@ class Sourcing:
             trees[key] = await self.github.tree(tree.owner, tree.repo, tree.sha)
         return trees[key]
 
-    def _record(self, sel: Selected, tracks: bool, git_tree) -> InstallRecord:
+    def _record(self, sel: Selected, git_tree) -> InstallRecord:
+        """What the install knows; `tracking` is settled under the lock (upstream._stage_install)."""
         t = sel.tree
         folder_tree = git_tree.folder(sel.path) if not git_tree.truncated else None
         via = (
@@ -353,40 +353,32 @@ class Sourcing:
             else ViaDirect()
         )
         return InstallRecord(
-            origin=Origin(host=split_host(self.github.github_url)[0], owner=t.owner, repo=t.repo, ref=t.ref, path=sel.path),
+            origin=Origin(host=self.m.github_host, owner=t.owner, repo=t.repo, ref=t.ref, path=sel.path),
             via=via,
             commit=t.sha,
             tree=folder_tree,
-            tracking=bool(tracks),
             # the head answer's ETag only when `sha` is what `ref` pointed at (not a sha pin)
             last_check=LastCheck(head=t.sha, etag=t.etag, tree=folder_tree, update_available=False,
                                  checked_at=time.time()),
         )
 
-    async def _install(self, store, sel: Selected, tracks: bool, overwrite: bool, names: dict, trees: dict) -> SkillDetail:
-        from .upstream import _stamp  # late: upstream builds this object
-
+    async def _install(self, store, sel: Selected, tracks: Optional[bool], overwrite: bool, names: dict,
+                       trees: dict) -> SkillDetail:
         found = await asyncio.to_thread(describe, sel.tree.root, sel.path, fallback_names=(sel.tree.repo,))
         name = found.name
         if name in names:
             raise Conflict(
                 f"'{sel.cid}' would install as '{name}', like '{names[name]}' just did; "
-                "import it on its own with another name."
+                "import it on its own with another name.",
+                reason="exists",
             )
-        source = sel.tree.url(self.github.github_url, sel.path)
-        stamp = _stamp(source, sel.tree.sha if tracks else None)
         folder = sel.tree.root / sel.path if sel.path else sel.tree.root
-        record = self._record(sel, tracks, await self._git_tree(sel.tree, trees))
-        async with self.m.locks.hold((store.scope, name)):
-            await asyncio.to_thread(self.m.upstream._stage_install, store, name, folder, stamp, overwrite, record)
+        # the record owns origin and via; `source` and the tracking keys are stamped from it (txn)
+        record = self._record(sel, await self._git_tree(sel.tree, trees))
+        detail, _ = await self.m.upstream.install_folder(store, name, folder, record, tracks, overwrite)
         names[name] = sel.cid  # claimed once installed: a failed one leaves the name free
-        detail = await self.m.get_skill(store.scope, name)
         detail.problems.extend(not_installed(sel.tree.skipped, sel.path))  # never dropped silently
         return detail
-
-
-def _mkdtemp(parent: Path) -> Path:
-    return Path(tempfile.mkdtemp(prefix="source-", dir=parent))
 
 
 def _is_regular(path: Path) -> bool:

@@ -1,9 +1,9 @@
 """Importing one skill from a GitHub URL, and the install step every import uses
 (previews and multi-skill imports: ``sourcing.py``; Sync: ``engine.py``).
 
-Every path that replaces a bundle stages the complete new bundle in the scope's
-bookkeeping dir and swaps it in with ``rename``; any failure before the swap
-leaves the installed bundle untouched.
+Import resolves the ref to one commit, extracts it, stages the complete new
+bundle in the scope's bookkeeping dir and installs it through `txn.install`;
+any failure before the swap leaves the installed bundle untouched.
 """
 
 from __future__ import annotations
@@ -11,28 +11,23 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import os
-import shutil
-import stat
-import tempfile
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path, PurePosixPath
 from typing import AsyncIterator, Optional
 
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Invalid, NotFound, SkillsError
 from ..github import GitHubLocation, Tree, extract_subtree
-from ..github.allowlist import split_host
 from ..oserrors import guard_os_errors
-from .frontmatter import PRODUCT_KEYS, parse_skill_md, set_frontmatter_keys
+from . import txn
+from .bundlecheck import not_installed
+from .frontmatter import parse_skill_md
 from .hashing import content_sha256
 from .models import SkillDetail
-from .fsutil import bundle_files
-from .bundlecheck import not_installed
+from .fsutil import bundle_files, copy_bundle, remove_tree_quietly, walk_nofollow
 from .names import derive_name, validate_name
 from .record import InstallRecord, LastCheck, Origin
-from .record_io import save_record
-from .store import SKILL_MD, ScopeStore, SkillMeta
+from .store import SKILL_MD, ScopeStore
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +66,7 @@ class ArchiveFetcher:
             if task.done() and not task.cancelled():
                 task.exception()  # mark retrieved; the error was reported to a caller
         if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
+            remove_tree_quietly(self._dir)
 
 
 @dataclasses.dataclass
@@ -97,7 +92,7 @@ class Resolved:
 
 
 def _mkdtemp(store: ScopeStore, prefix: str) -> Path:
-    return Path(tempfile.mkdtemp(prefix=prefix, dir=store.tmp_dir()))
+    return store.mkdtemp(prefix.rstrip("-"))
 
 
 def _unpack(archive: Path, subpath: str, work: Path, max_bytes: int, max_scan: int) -> tuple[str, list[str], list[str]]:
@@ -108,7 +103,7 @@ def _unpack(archive: Path, subpath: str, work: Path, max_bytes: int, max_scan: i
     if (work / SKILL_MD).is_file():
         return "skill", [""], skipped
     found = []
-    for dirpath, dirnames, filenames in os.walk(work):
+    for dirpath, dirnames, filenames in walk_nofollow(work):  # iterative: deep trees are fine
         dirnames[:] = sorted(d for d in dirnames if d != ".git")
         if SKILL_MD in filenames:
             found.append(Path(dirpath).relative_to(work).as_posix())
@@ -119,19 +114,11 @@ def _size(folder: Path) -> int:
     return sum((folder / rel).stat().st_size for rel in bundle_files(folder))
 
 
-def _stamp(source: str, tracking_sha: Optional[str]) -> dict:
-    """Product frontmatter keys for a fresh bundle: upstream's own copies are dropped."""
-    stamp: dict = {key: None for key in PRODUCT_KEYS}
-    stamp["source"] = source
-    if tracking_sha:
-        stamp.update(tracks_upstream=True, tracking_ref=tracking_sha)
-    return stamp
-
-
 @guard_os_errors
 class Upstream:
     def __init__(self, manager) -> None:
         self.m = manager
+        self._gates: dict[tuple[str, str], asyncio.Lock] = {}
 
     @property
     def github(self):
@@ -167,11 +154,11 @@ class Upstream:
                            tree=tree, etag=etag)
         finally:
             fetcher.close()
-            await asyncio.to_thread(shutil.rmtree, work, True)
+            await asyncio.to_thread(remove_tree_quietly, work)
 
     # ---- import ------------------------------------------------------------
 
-    async def import_one(self, url, scope, *, name=None, tracks_upstream=False, overwrite=False):
+    async def import_one(self, url, scope, *, name=None, tracks_upstream=None, overwrite=False):
         store = self.m.store(scope)
         if name is not None:
             validate_name(name)
@@ -191,56 +178,79 @@ class Upstream:
         path = res.repo_path(rel)
         raw = await asyncio.to_thread((folder / SKILL_MD).read_bytes)
         final = name or res.skill_name(rel, parse_skill_md(raw).frontmatter)
-        sha = res.sha  # the extracted commit, never a later probe
-        source = dataclasses.replace(res.loc, path=path).tree_url(self.github.github_url, res.ref)
-        stamp = _stamp(source, sha if tracks_upstream else None)
+        # The extracted commit and its folder tree SHA (never a later probe): what a
+        # sync compares against, and a first conditional check for the engine.
         folder_tree = res.tree.folder(path) if res.tree is not None and not res.tree.truncated else None
         record = InstallRecord(
-            origin=Origin(host=split_host(self.github.github_url)[0], owner=res.loc.owner, repo=res.loc.repo, ref=res.ref, path=path),
-            commit=sha,
+            origin=Origin(host=self.m.github_host, owner=res.loc.owner, repo=res.loc.repo, ref=res.ref, path=path),
+            commit=res.sha,
             tree=folder_tree,
-            tracking=bool(tracks_upstream),
-            last_check=LastCheck(head=sha, etag=res.etag, tree=folder_tree, update_available=False, checked_at=time.time()),
+            last_check=LastCheck(head=res.sha, etag=res.etag, tree=folder_tree, update_available=False,
+                                 checked_at=time.time()),
         )
-        async with self.m.locks.hold((store.scope, final)):
-            created = await asyncio.to_thread(self._stage_install, store, final, folder, stamp, overwrite, record)
-        detail: SkillDetail = await self.m.get_skill(store.scope, final)
+        detail, created = await self.install_folder(store, final, folder, record, tracks_upstream, overwrite)
         detail.problems.extend(not_installed(res.skipped, rel))  # never dropped silently
         return detail, created
 
-    def _stage_install(self, store: ScopeStore, name: str, folder: Path, stamp: dict, overwrite: bool, record: InstallRecord) -> bool:
-        existed = store.exists(name)
-        if existed:
-            if not overwrite:
-                raise Conflict(f"A {store.scope} skill named '{name}' already exists. Choose another name or overwrite it.")
-            self.m._refuse_managed(store, name)
-        if self.m.max_skill_bytes and _size(folder) > self.m.max_skill_bytes:
+    async def install_folder(self, store: ScopeStore, name: str, folder: Path, record: InstallRecord,
+                             tracks_upstream: Optional[bool], overwrite: bool) -> tuple[SkillDetail, bool]:
+        """Install an extracted skill ``folder`` as ``name`` (every import ends here):
+        size cap, staging copy outside the lock, then stamp and `txn.install` under it."""
+        if self.m.max_skill_bytes and await asyncio.to_thread(_size, folder) > self.m.max_skill_bytes:
             raise Invalid(f"The skill is larger than max_skill_mb ({_mb(self.m.max_skill_bytes)}).")
-        staging = store.new_staging(name)
+        staging = await asyncio.to_thread(_stage_copy, store, name, folder)
         try:
-            mode = stat.S_IMODE(staging.stat().st_mode)  # mkdir: 0777 minus the umask
-            shutil.copytree(folder, staging, dirs_exist_ok=True)
-            os.chmod(staging, mode)  # copytree copied the work dir's mkdtemp 0700 onto it
-            self._finish_staging(store, name, staging, stamp, record)
+            async with self.m.locks.hold((store, name)):
+                created = await asyncio.to_thread(
+                    self._stage_install, store, name, staging, record, tracks_upstream, overwrite
+                )
+                detail: SkillDetail = await self.m.get_skill(store.scope, name)
         finally:
-            store.discard(staging)
+            await asyncio.to_thread(store.discard, staging)
+        return detail, created
+
+    def _stage_install(self, store: ScopeStore, name: str, staging: Path, record: InstallRecord,
+                       tracks_upstream: Optional[bool], overwrite: bool) -> bool:
+        """Under the skill lock: settle tracking and swap the staged bundle in.
+
+        `record` carries what the caller knows (origin, commit, tree, last check);
+        `tracks_upstream=None` keeps the replaced skill's tracking state (off for a new skill).
+        """
+        expect = txn.ANY if overwrite else txn.NEW
+        existed = txn.check_target(store, name, expect)  # early, clear answer; install() re-checks
+        tracking = bool(tracks_upstream)
+        if existed:
+            self.m._refuse_managed(store, name)
+            if tracks_upstream is None:
+                old = store.records.read(name)
+                tracking = old.tracking if old is not None else _frontmatter_tracks(store, name)
+        record.tracking = tracking
+        self._finish_staging(store, name, staging, record, expect)
         return not existed
 
-    def _finish_staging(self, store: ScopeStore, name: str, staging: Path, stamp: dict, record: InstallRecord) -> None:
-        """Stamp SKILL.md, record the checksum and swap the staged bundle in."""
-        md = staging / SKILL_MD
-        raw = md.read_bytes()
-        doc = parse_skill_md(raw)
-        updates = dict(stamp)
-        if _str(doc.frontmatter.get("name")) != name:
-            updates["name"] = name
-        text = raw.decode("utf-8")
-        md.write_bytes(set_frontmatter_keys(text, updates).encode("utf-8"))
-        digest = content_sha256(staging)
-        store.swap_in(name, staging)
-        store.write_meta(name, SkillMeta(content_sha256=digest, orphaned=False, ref=record.commit))
-        record.content_sha256 = digest
-        save_record(store, name, record)
+    def _finish_staging(self, store: ScopeStore, name: str, staging: Path, record: InstallRecord,
+                        expect: txn.Expect) -> bool:
+        """Stamp SKILL.md from the record, digest the bundle and commit it (txn.install)."""
+        txn.stamp_skill_md(store, staging, name, record)
+        record.content_sha256 = content_sha256(staging)
+        return txn.install(store, name, staging, record, expect)
+
+
+def _stage_copy(store: ScopeStore, name: str, folder: Path) -> Path:
+    staging = store.new_staging(name)
+    try:
+        copy_bundle(folder, staging)
+    except BaseException:
+        store.discard(staging)
+        raise
+    return staging
+
+
+def _frontmatter_tracks(store: ScopeStore, name: str) -> bool:
+    try:
+        return parse_skill_md(store.read_skill_md(name)).frontmatter.get("tracks_upstream") is True
+    except SkillsError:
+        return False
 
 
 def _mb(nbytes: int) -> str:

@@ -96,6 +96,7 @@ class FakeGitHub:
             self._hooks: dict[str, list] = {}
             self._trickle: dict[str, float] = {}
             self._limit_after: tuple[int, int, int | None] | None = None
+            self._archive_hold: tuple[threading.Event, threading.Event] | None = None
             self.requests.clear()
 
     # -- repositories ----------------------------------------------------------
@@ -232,6 +233,13 @@ class FakeGitHub:
             r = self._repo(owner, repo)
             dirs, _ = tree_entries(r.commits[r.resolve(ref)].tree)
             return dirs.get(_norm(path))
+
+    def hold_archives(self) -> tuple[threading.Event, threading.Event]:
+        """Archive bodies (codeload) wait until ``release`` is set; ``requested`` is
+        set when one is asked for.  Lets a test act at a chosen moment of a download."""
+        with self._lock:
+            self._archive_hold = (threading.Event(), threading.Event())
+            return self._archive_hold
 
     def clear_log(self) -> None:
         with self._lock:
