@@ -5,13 +5,18 @@ single place (``handlers/base.py``).  Messages are shown to users verbatim, so
 they must say what went wrong and never contain secrets.
 """
 
+from __future__ import annotations
+
 
 class SkillsError(Exception):
     """Base class: ``str(err)`` is the user-facing message."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, reason: str | None = None):
         super().__init__(message)
         self.message = message
+        # Machine-readable cause for clients to branch on (contract §4), e.g. a
+        # 409's "changed_on_disk"; None when the status alone says enough.
+        self.reason = reason
 
 
 class Invalid(SkillsError):

@@ -79,6 +79,9 @@ class SkillsHandler(APIHandler):
         if isinstance(exc, SkillsError):
             self.set_status(status_for(exc))
             self.set_header("Content-Type", "application/json")
-            self.finish(json.dumps({"message": exc.message}))
+            payload = {"message": exc.message}
+            if exc.reason:
+                payload["reason"] = exc.reason
+            self.finish(json.dumps(payload))
             return
         super().write_error(status_code, **kwargs)

@@ -15,6 +15,7 @@ from typing import Optional
 
 from ..errors import Forbidden, Invalid, NotFound
 from ..oserrors import guard_os_errors
+from . import bundle_file
 from .frontmatter import check_description, parse_skill_md, replace_body, set_frontmatter_keys, skill_md_template
 from .locks import SkillLocks
 from .models import Skill, SkillDetail
@@ -243,31 +244,51 @@ class SkillManager:
 
     # ---- bundle files ----------------------------------------------------
 
-    async def read_file(self, scope: str, name: str, rel: str) -> str:
+    async def read_file(self, scope: str, name: str, rel: str) -> dict:
+        """``{path, content, hash, hash_algorithm, last_modified}`` (see bundle_file)."""
         store = self.store(scope)
         validate_name(name)
 
-        def read() -> str:
+        def read() -> dict:
             store.require(name)
-            return store.read_text_file(name, rel)
+            content = store.read_text_file(name, rel)
+            return bundle_file.file_model(store.resolve_rel(name, rel), rel, content)
 
         return await asyncio.to_thread(read)
 
-    async def write_file(self, scope: str, name: str, rel: str, content: str) -> SkillDetail:
+    async def write_file(
+        self, scope: str, name: str, rel: str, content: str, expected_hash: Optional[str] = None
+    ) -> tuple[SkillDetail, dict]:
+        """Write a bundle file; ``expected_hash`` is the hash the client last read
+        (409 ``changed_on_disk`` when the file no longer has it). Returns the skill
+        and the written file's model without its content."""
         store = self.store(scope)
         validate_name(name)
 
-        def write() -> None:
+        def write() -> dict:
             store.require(name)
             self._refuse_managed(store, name)
             path = store.resolve_rel(name, rel)
-            if path == store.skill_dir(name) / SKILL_MD:
-                parse_skill_md(content)  # refuse to save a SKILL.md agents could not read
-            store.write_text_file(name, rel, content)
+            is_skill_md = path == store.skill_dir(name) / SKILL_MD
+            # Read what is there only when needed: a binary file may be replaced blind.
+            need_current = path.is_file() and (expected_hash is not None or is_skill_md)
+            try:
+                current = store.read_text_file(name, rel) if need_current else None
+            except Invalid:
+                current = None  # not readable as text: nothing to compare or keep
+            bundle_file.check_unchanged(current, expected_hash, rel)
+            text = content
+            if is_skill_md:
+                parse_skill_md(text)  # refuse to save a SKILL.md agents could not read
+                text = bundle_file.keep_product_keys(current or "", text)
+            store.write_text_file(name, rel, text)
+            model = bundle_file.file_model(path, rel, text)
+            del model["content"]
+            return model
 
-        async with self.locks.hold((store.scope, name)):
-            await asyncio.to_thread(write)
-        return await self.get_skill(scope, name)
+        async with self.locks.hold((store, name)):
+            model = await asyncio.to_thread(write)
+            return await self.get_skill(scope, name), model
 
     async def delete_file(self, scope: str, name: str, rel: str) -> None:
         store = self.store(scope)
