@@ -109,3 +109,18 @@ async def test_skill_md_save_cannot_add_product_keys(jp_fetch, skills_dirs):
     saved = (skills_dirs["user"] / "csv-helper" / "SKILL.md").read_text()
     assert "tracks_upstream" not in saved and "tracking_ref" not in saved
     assert data["skill"]["tracks_upstream"] is False
+
+
+async def test_folder_with_an_invalid_name_is_listed_with_a_problem(jp_fetch, skills_dirs):
+    await _create(jp_fetch)
+    bad = skills_dirs["user"] / "My Skill"
+    bad.mkdir()
+    (bad / "SKILL.md").write_text(skill_md("my-skill"))
+    (skills_dirs["user"] / "no-skill-md").mkdir()  # a plain folder is not a skill
+    status, data = await call(jp_fetch, "GET", "skills")
+    assert status == 200
+    by_name = {s["name"]: s for s in data["skills"]}
+    assert set(by_name) == {"csv-helper", "My Skill"}
+    assert "not a valid skill name" in by_name["My Skill"]["problems"][0]
+    assert by_name["csv-helper"]["problems"] == []
+    assert (bad / "SKILL.md").is_file()  # listing never touches it

@@ -104,6 +104,8 @@ class SkillManager:
                     skills.append(self.reader.summary(store, name))
                 except (FileNotFoundError, NotFound):
                     continue  # deleted while listing
+            for folder in store.list_invalid_folders():
+                skills.append(self.reader.invalid_folder(store, folder))
         return skills
 
     async def list_tracking_skills(self) -> list[Skill]:
