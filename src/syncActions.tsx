@@ -60,6 +60,20 @@ function failureText(error: unknown): string {
   return errorMessage(error);
 }
 
+/**
+ * Local edits stand in the way. A server that predates 409 reasons sends none:
+ * then a 409 on a skill the list shows as Modified means the same thing.
+ */
+function isOverwriteConflict(
+  error: SkillsApiError,
+  wasModified: boolean | null | undefined
+): boolean {
+  if (error.isConflict('locally_modified')) {
+    return true;
+  }
+  return error.status === 409 && error.reason === null && wasModified === true;
+}
+
 export async function syncOne(
   model: SkillsModel,
   skill: SkillRef,
@@ -92,11 +106,7 @@ export async function syncOne(
       });
     }
   } catch (error) {
-    if (
-      error instanceof SkillsApiError &&
-      error.isConflict('locally_modified') &&
-      !force
-    ) {
+    if (error instanceof SkillsApiError && isOverwriteConflict(error, wasModified) && !force) {
       model.setBusy(skill, false);
       retry = await confirmOverwrite([skill.name]);
     } else if (error instanceof SkillsApiError && error.status === 410) {

@@ -12,7 +12,7 @@ CSV = "skills/csv-helper"
 
 def test_import_with_tracking_then_sync_an_upstream_commit(page, lab, fake):
     panel = open_skills_panel(page)
-    expect(panel.get_by_text("No user skills yet")).to_be_visible()
+    expect(panel.get_by_text("No skills yet")).to_be_visible()
 
     panel.get_by_role("button", name="Import from GitHub").click()
     dialog = page.locator(".jp-Dialog")
@@ -72,7 +72,14 @@ def test_sync_tracking_skills_reports_a_failing_repo(open_page, state, fake):
     assert resp.value.status == 200
     summary = toast(page, "Synced 3 tracking skills")
     expect(summary).to_contain_text("1 updated, 1 unchanged, 1 failed")
-    expect(summary).to_contain_text("notebook-tidy")
+    summary.get_by_role("button", name="Details").click()
+    lines = page.locator(".jp-Dialog .jp-skills-details li")
+    expect(lines).to_have_count(3)  # every skill, one per line
+    expect(lines.filter(has_text="csv-helper (user): updated")).to_have_count(1)
+    expect(lines.filter(has_text=re.compile(r"csv-helper \(user\): updated [0-9a-f]{7} → [0-9a-f]{7}"))).to_have_count(1)
+    expect(lines.filter(has_text="query-review (project): unchanged")).to_have_count(1)
+    expect(lines.filter(has_text="notebook-tidy (user): failed — ")).to_have_count(1)
+    page.locator(".jp-Dialog").get_by_role("button", name="Close").click()
     expect(toast(page, "Syncing 3 tracking skills")).to_have_count(0)  # progress toast gone
     assert "Mind the encoding" in (lab.user_skills / "csv-helper" / "SKILL.md").read_text()
     assert (lab.user_skills / "notebook-tidy" / "SKILL.md").exists()  # kept on failure
@@ -85,7 +92,7 @@ def test_toggle_tracking_off_in_the_detail_view(open_page, state, fake):
     panel = open_skills_panel(page)
     plot = row(panel, "plot-style")
     expect(plot.locator(".jp-skills-badge-tracking")).to_be_visible()
-    plot.get_by_role("button", name="Open plot-style").click()
+    plot.locator(".jp-skills-row-name").click()
 
     detail = page.locator(".jp-skills-detail-panel")
     toggle = detail.get_by_role("switch", name="Track upstream")

@@ -49,7 +49,7 @@ def test_policy_off_hides_import_and_disables_sync(open_page, locked_lab, fake):
     if sync_all.count():
         expect(sync_all).to_be_disabled()
 
-    csv.get_by_role("button", name="Open csv-helper").click()
+    csv.locator(".jp-skills-row-name").click()
     toggle = page.locator(".jp-skills-detail-panel").get_by_role("switch", name="Track upstream")
     expect(toggle).to_be_disabled()
     assert fake.requests == []  # nothing reached GitHub

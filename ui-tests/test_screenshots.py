@@ -81,7 +81,7 @@ def test_screenshots(open_page, showcase, fake, shots_dir, theme):
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_have_count(0)
 
-    row(panel, "csv-helper").get_by_role("button", name="Open csv-helper").click()
+    row(panel, "csv-helper").locator(".jp-skills-row-name").click()
     detail = page.locator(".jp-skills-detail-panel")
     expect(detail.get_by_role("switch", name="Track upstream")).to_be_checked()
     expect(detail.locator(".cm-editor")).to_contain_text("CSV helper")
