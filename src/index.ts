@@ -83,7 +83,18 @@ const plugin: JupyterFrontEndPlugin<ISkillsModel> = {
     }
 
     // Keep command states (toolbar, palette, context menu) in step with the list.
-    model.changed.connect(() => app.commands.notifyCommandChanged());
+    // Toolbar buttons listen to their own command id only, so name each one.
+    model.changed.connect(() => {
+      for (const id of [
+        CommandIDs.importSkill,
+        CommandIDs.syncAll,
+        CommandIDs.create,
+        CommandIDs.refresh
+      ]) {
+        app.commands.notifyCommandChanged(id);
+      }
+      app.commands.notifyCommandChanged();
+    });
 
     if (settingRegistry) {
       void settingRegistry

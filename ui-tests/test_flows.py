@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from ui import api_call, import_skill, open_skills_panel, row, skill_url, toast
+from ui import api_call, import_skill, open_skills_panel, row, skill_url, toast, toolbar_button
 
 CSV = "skills/csv-helper"
 
@@ -14,7 +14,7 @@ def test_import_with_tracking_then_sync_an_upstream_commit(page, lab, fake):
     panel = open_skills_panel(page)
     expect(panel.get_by_text("No skills yet")).to_be_visible()
 
-    panel.get_by_role("button", name="Import from GitHub").click()
+    toolbar_button(panel, "Import from GitHub").click()
     dialog = page.locator(".jp-Dialog")
     dialog.get_by_label("GitHub URL").fill(skill_url(fake, "acme/data-skills", CSV))
     with page.expect_response(api_call("POST", "skills/import/preview")):
@@ -68,7 +68,7 @@ def test_sync_tracking_skills_reports_a_failing_repo(open_page, state, fake):
     panel = open_skills_panel(page)
     expect(row(panel, "plot-style").get_by_role("button", name="Sync plot-style")).to_have_count(0)
     with page.expect_response(api_call("POST", "skills/sync-all-tracking")) as resp:
-        panel.get_by_role("button", name="Sync tracking skills").click()
+        toolbar_button(panel, "Sync tracking skills").click()
     assert resp.value.status == 200
     summary = toast(page, "Synced 3 tracking skills")
     expect(summary).to_contain_text("1 updated, 1 unchanged, 1 failed")
@@ -105,7 +105,7 @@ def test_toggle_tracking_off_in_the_detail_view(open_page, state, fake):
     expect(detail.locator(".jp-skills-badge-tracking")).to_have_count(0)
     expect(plot.locator(".jp-skills-badge-tracking")).to_have_count(0)
     expect(plot.get_by_role("button", name="Sync plot-style")).to_have_count(0)
-    expect(panel.get_by_role("button", name="Sync tracking skills")).to_have_count(0)
+    expect(toolbar_button(panel, "Sync tracking skills")).to_have_count(0)
     text = (lab.user_skills / "plot-style" / "SKILL.md").read_text()
     assert "tracks_upstream" not in text and "tracking_ref" not in text
     assert "source: " in text

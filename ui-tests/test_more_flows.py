@@ -7,7 +7,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from ui import api_call, import_skill, open_skills_panel, row, toast
+from ui import api_call, import_skill, open_skills_panel, row, toast, toolbar_button
 
 CSV = "skills/csv-helper"
 LOCAL_EDIT = "5. A local note that only exists on this machine.\n"
@@ -78,7 +78,7 @@ def test_sync_over_local_edits_cancelled_changes_nothing(open_page, tracked_csv,
     expect(dialog).to_have_count(0)
     # the list refresh after the cancelled sync: wait for it, then nothing was re-sent
     with page.expect_response(api_call("GET", "skills")):
-        panel.get_by_role("button", name="Refresh").click()
+        toolbar_button(panel, "Refresh").click()
     assert requests == []
     assert {p.name: p.read_bytes() for p in skill_md.parent.iterdir()} == before
     assert LOCAL_EDIT in skill_md.read_text() and UPSTREAM_EDIT not in skill_md.read_text()
@@ -89,7 +89,7 @@ def test_sync_over_local_edits_cancelled_changes_nothing(open_page, tracked_csv,
 
 def test_import_dialog_pick_one_of_two_skills_with_tracking(page, lab, fake):
     panel = open_skills_panel(page)
-    panel.get_by_role("button", name="Import from GitHub").click()
+    toolbar_button(panel, "Import from GitHub").click()
     dialog = page.locator(".jp-Dialog")
     url = dialog.get_by_label("GitHub URL")
     expect(url).to_be_focused()
@@ -133,7 +133,7 @@ def test_import_dialog_pick_one_of_two_skills_with_tracking(page, lab, fake):
 
 def test_import_dialog_errors_stay_in_the_dialog(page, lab, fake):
     panel = open_skills_panel(page)
-    panel.get_by_role("button", name="Import from GitHub").click()
+    toolbar_button(panel, "Import from GitHub").click()
     dialog = page.locator(".jp-Dialog")
     url = dialog.get_by_label("GitHub URL")
     preview = dialog.get_by_role("button", name="Preview")
@@ -178,32 +178,42 @@ def test_import_dialog_errors_stay_in_the_dialog(page, lab, fake):
     assert not any(p for p in lab.user_skills.iterdir() if not p.name.startswith("."))
 
 
-def test_toolbar_buttons_are_reachable_by_tab_with_visible_focus(open_page, state, fake):
+def _wait_active(page, label: str) -> None:
+    """document.activeElement is the (shadow-hosting) element with this accessible name."""
+    page.wait_for_function(
+        "label => document.activeElement && document.activeElement.getAttribute('aria-label') === label", arg=label)
+
+
+def test_toolbar_buttons_are_reachable_by_keyboard_with_visible_focus(open_page, state, fake):
+    """JupyterLab's toolbar is one Tab stop with arrow keys between its buttons."""
     lab = state
     import_skill(lab, fake, "acme/data-skills", CSV)  # so Sync tracking skills is shown
     page = open_page(lab)
     panel = open_skills_panel(page)
     toolbar = panel.get_by_role("toolbar", name="Skills actions")
-    expect(toolbar.get_by_role("button", name="Sync tracking skills")).to_be_visible()
-    # start sequential focus navigation at the toolbar itself, as a user clicking its edge
-    toolbar.click(position={"x": 1, "y": 1})
-    for name in ("Import from GitHub", "Sync tracking skills", "New skill", "Refresh"):
-        page.keyboard.press("Tab")
-        button = toolbar.get_by_role("button", name=name, exact=True)
-        expect(button).to_be_focused()
+    expect(toolbar_button(panel, "Sync tracking skills")).to_be_visible()
+    # Shift+Tab from the filter box enters the toolbar (one Tab stop) at its first button
+    panel.get_by_role("searchbox", name="Filter skills").focus()
+    page.keyboard.press("Shift+Tab")
+    for i, name in enumerate(("Import from GitHub", "Sync tracking skills", "New skill", "Refresh")):
+        if i:
+            page.keyboard.press("ArrowRight")
+        button = toolbar.locator(f'jp-button[aria-label="{name}"]')  # JupyterLab's toolbar button host
+        _wait_active(page, name)
+        expect(button).to_have_attribute("title", name)  # the product's name is the tooltip too
         focus = button.evaluate(
             """b => {
-                const s = getComputedStyle(b);
-                return {visible: b.matches(':focus-visible'), style: s.outlineStyle, width: s.outlineWidth};
+                const c = (b.shadowRoot && b.shadowRoot.querySelector('.control')) || b;
+                const s = getComputedStyle(c);
+                return {visible: c.matches(':focus-visible') || b.matches(':focus-visible'),
+                        ring: s.outlineStyle !== 'none' && s.outlineWidth !== '0px' || s.boxShadow !== 'none'};
             }""")
-        assert focus["visible"], (name, focus)
-        assert focus["style"] != "none" and focus["width"] != "0px", (name, focus)
+        assert focus["visible"] and focus["ring"], (name, focus)
 
     # and a focused button works from the keyboard
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
-    expect(toolbar.get_by_role("button", name="Import from GitHub")).to_be_focused()
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")
+    _wait_active(page, "Import from GitHub")
     page.keyboard.press("Enter")
     dialog = page.locator(".jp-Dialog")
     expect(dialog.get_by_label("GitHub URL")).to_be_focused()
@@ -228,8 +238,10 @@ def test_palette_lists_the_skills_commands(open_page, state, fake):
     sync_item = palette.locator(".lm-CommandPalette-item").filter(has_text="Skills: Sync tracking skills")
     expect(sync_item).not_to_have_class(re.compile(r"\blm-mod-disabled\b"))
 
-    # running one from the palette opens the dialog
-    palette.locator(".lm-CommandPalette-item").filter(has_text="Skills: Import from GitHub…").click()
+    # running one from the palette opens the dialog (by keyboard: the list re-renders as it filters)
+    search.fill("Skills: Import from GitHub")
+    expect(palette.locator(".lm-CommandPalette-item.lm-mod-active")).to_contain_text("Skills: Import from GitHub…")
+    search.press("Enter")
     dialog = page.locator(".jp-Dialog")
     expect(dialog.get_by_label("GitHub URL")).to_be_visible()
     dialog.get_by_role("button", name="Cancel").click()

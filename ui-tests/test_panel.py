@@ -7,7 +7,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from ui import api_call, import_skill, open_skills_panel, row, toast
+from ui import api_call, import_skill, open_skills_panel, row, toast, toolbar_button
 
 CSV = "skills/csv-helper"
 
@@ -171,7 +171,7 @@ def test_problems_are_in_the_row_and_invalid_folders_are_listed(open_page, state
 
 def test_import_several_skills_of_one_source_at_once(page, lab, fake):
     panel = open_skills_panel(page)
-    panel.get_by_role("button", name="Import from GitHub").first.click()
+    toolbar_button(panel, "Import from GitHub").click()
     dialog = page.locator(".jp-Dialog")
     dialog.get_by_label("GitHub URL").fill(f"{fake.url}/acme/data-skills")
     with page.expect_response(api_call("POST", "skills/import/preview")):
@@ -196,7 +196,7 @@ def test_import_several_skills_of_one_source_at_once(page, lab, fake):
 
 def test_import_answers_http_with_https_only(page, lab, fake):
     panel = open_skills_panel(page)
-    panel.get_by_role("button", name="Import from GitHub").first.click()
+    toolbar_button(panel, "Import from GitHub").click()
     dialog = page.locator(".jp-Dialog")
     dialog.get_by_label("GitHub URL").fill("http://github.com/acme/data-skills")
     expect(dialog.get_by_role("alert")).to_contain_text("https only")

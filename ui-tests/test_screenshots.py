@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from ui import api_call, import_skill, open_skills_panel, row
+from ui import api_call, import_skill, open_skills_panel, row, toolbar_button
 
 THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 
@@ -66,7 +66,7 @@ def test_screenshots(open_page, showcase, fake, shots_dir, theme):
     page.mouse.move(0, 0)
     page.screenshot(path=shots_dir / f"panel-{theme}.png", clip={"x": 0, "y": 0, "width": 440, "height": 470})
 
-    panel.get_by_role("button", name="Import from GitHub").click()
+    toolbar_button(panel, "Import from GitHub").click()
     dialog = page.locator(".jp-Dialog")
     dialog.get_by_label("GitHub URL").fill("acme/data-skills/skills/csv-helper")  # shorthand: no port shown
     with page.expect_response(api_call("POST", "skills/import/preview")):
