@@ -290,11 +290,7 @@ export function syncAllItemFromWire(w: IWireSyncAllItem): SyncAllItem {
 
 /** Machine causes of a 409 (contract §4). */
 export type ConflictReason =
-  | 'locally_modified'
-  | 'busy'
-  | 'exists'
-  | 'pending'
-  | 'changed_on_disk';
+  'locally_modified' | 'busy' | 'exists' | 'pending' | 'changed_on_disk';
 
 /** An error answered by the server: HTTP status, `message` and `reason`. */
 export class SkillsApiError extends Error {

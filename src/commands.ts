@@ -11,11 +11,7 @@ import {
 } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { TranslationBundle } from '@jupyterlab/translation';
-import {
-  addIcon,
-  downloadIcon,
-  refreshIcon
-} from '@jupyterlab/ui-components';
+import { addIcon, downloadIcon, refreshIcon } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import * as actions from './actions';
@@ -203,7 +199,9 @@ export function registerCommands(options: ICommandsOptions): void {
                 callback: () =>
                   void showErrorMessage(
                     trans.__('Import from GitHub'),
-                    outcome.errors.map(e => `${e.path}: ${e.message}`).join('\n')
+                    outcome.errors
+                      .map(e => `${e.path}: ${e.message}`)
+                      .join('\n')
                   )
               }
             ]

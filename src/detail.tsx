@@ -3,7 +3,11 @@
  * tracking toggle and actions (Sync, Rename, Delete). Files open in
  * JupyterLab's own file editor through the skills contents drive.
  */
-import { MainAreaWidget, Notification, ReactWidget } from '@jupyterlab/apputils';
+import {
+  MainAreaWidget,
+  Notification,
+  ReactWidget
+} from '@jupyterlab/apputils';
 import { UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 

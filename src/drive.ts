@@ -242,8 +242,7 @@ export class SkillsDrive implements Contents.IDrive {
     if (options.type === 'directory') {
       throw new Error('Folders are created by saving a file inside them.');
     }
-    const content =
-      typeof options.content === 'string' ? options.content : '';
+    const content = typeof options.content === 'string' ? options.content : '';
     // The precondition is the hash this drive last handed out for the file:
     // the document context re-reads it right before saving, so a mismatch
     // here means the file changed on disk in between (409 changed_on_disk).

@@ -306,7 +306,11 @@ export class ImportFormModel {
           overwrite: replacing.size ? this._overwrite : undefined,
           paths: selected.map(c => c.id)
         });
-        outcome = { imported: result.skills, replaced: [], errors: result.errors };
+        outcome = {
+          imported: result.skills,
+          replaced: [],
+          errors: result.errors
+        };
       }
       outcome.replaced = outcome.imported
         .map(s => s.name)

@@ -34,7 +34,9 @@ function showDetails(title: string, lines: string[]): void {
 /** Ask before overwriting local edits; resolves true for Overwrite. */
 export async function confirmOverwrite(names: string[]): Promise<boolean> {
   const what =
-    names.length === 1 ? names[0] : `${names.length} skills (${names.join(', ')})`;
+    names.length === 1
+      ? names[0]
+      : `${names.length} skills (${names.join(', ')})`;
   const answer = await showDialog({
     title: 'Overwrite local changes?',
     body: `Overwrite your local changes to ${what} with the upstream version?`,
@@ -106,7 +108,11 @@ export async function syncOne(
       });
     }
   } catch (error) {
-    if (error instanceof SkillsApiError && isOverwriteConflict(error, wasModified) && !force) {
+    if (
+      error instanceof SkillsApiError &&
+      isOverwriteConflict(error, wasModified) &&
+      !force
+    ) {
       model.setBusy(skill, false);
       retry = await confirmOverwrite([skill.name]);
     } else if (error instanceof SkillsApiError && error.status === 410) {
@@ -117,8 +123,7 @@ export async function syncOne(
           actions: [
             {
               label: 'Details',
-              callback: () =>
-                showDetails(`Sync ${skill.name}`, [error.message])
+              callback: () => showDetails(`Sync ${skill.name}`, [error.message])
             }
           ]
         }

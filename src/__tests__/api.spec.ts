@@ -107,7 +107,9 @@ describe('wire mapping', () => {
     const s = skillFromWire({ ...older, locally_modified: null });
     expect(s.locallyModified).toBeNull();
     expect(s.revertRef).toBeNull();
-    expect(skillFromWire({ ...older, locally_modified: false }).locallyModified).toBe(false);
+    expect(
+      skillFromWire({ ...older, locally_modified: false }).locallyModified
+    ).toBe(false);
   });
 
   it('falls back to the path as candidate id (older servers)', () => {
@@ -119,9 +121,14 @@ describe('wire mapping', () => {
     expect(c.url).toBeNull();
   });
 
-  it('omits tracks_upstream when null (keep the replaced skill\'s state)', () => {
+  it("omits tracks_upstream when null (keep the replaced skill's state)", () => {
     expect(
-      importToWire({ url: 'acme/skills', scope: 'user', overwrite: true, tracksUpstream: null })
+      importToWire({
+        url: 'acme/skills',
+        scope: 'user',
+        overwrite: true,
+        tracksUpstream: null
+      })
     ).toEqual({ url: 'acme/skills', scope: 'user', overwrite: true });
   });
 
@@ -252,7 +259,9 @@ describe('routes', () => {
     expect(calls[1].url).toMatch(/skills\/sync-all-tracking$/);
     await renameSkill('user', 'a', 'b', settings);
     expect(calls[2].body).toEqual({ new_name: 'b' });
-    expect((await readFile('user', 'a', 'scripts/x y.py', settings)).content).toBe('hi');
+    expect(
+      (await readFile('user', 'a', 'scripts/x y.py', settings)).content
+    ).toBe('hi');
     expect(calls[3].url).toMatch(
       /skills\/user\/a\/files\?path=scripts%2Fx%20y\.py$/
     );

@@ -229,7 +229,9 @@ describe('Import from GitHub dialog', () => {
     expect(
       screen.getByLabelText('GitHub URL').getAttribute('placeholder')
     ).toBe('https://ghe.corp.example/owner/repo/tree/main/skills/csv-helper');
-    expect(screen.getByText(/Accepted: https:\/\/ghe\.corp\.example\/owner\/repo/)).toBeTruthy();
+    expect(
+      screen.getByText(/Accepted: https:\/\/ghe\.corp\.example\/owner\/repo/)
+    ).toBeTruthy();
     expect(document.body.textContent).not.toContain('github.com');
   });
 
@@ -239,13 +241,15 @@ describe('Import from GitHub dialog', () => {
       errors: []
     });
     const { model, client } = setup({
-      previewImport: jest.fn().mockResolvedValue(
-        preview([
-          candidate(),
-          candidate({ name: 'pdf-tools', path: 'skills/pdf-tools' }),
-          candidate({ name: 'plot-style', path: 'skills/plot-style' })
-        ])
-      ),
+      previewImport: jest
+        .fn()
+        .mockResolvedValue(
+          preview([
+            candidate(),
+            candidate({ name: 'pdf-tools', path: 'skills/pdf-tools' }),
+            candidate({ name: 'plot-style', path: 'skills/plot-style' })
+          ])
+        ),
       importSkills
     });
     typeUrl('acme/skills');
@@ -253,9 +257,12 @@ describe('Import from GitHub dialog', () => {
     expect(model.canImport).toBe(false); // nothing checked yet
     fireEvent.click(screen.getByRole('checkbox', { name: /Select all/ }));
     expect(model.selected).toHaveLength(3);
-    fireEvent.click(screen.getByRole('checkbox', { name: 'Import plot-style' }));
-    expect(screen.getByRole('checkbox', { name: /Select all/ }).textContent)
-      .toBe('');
+    fireEvent.click(
+      screen.getByRole('checkbox', { name: 'Import plot-style' })
+    );
+    expect(
+      screen.getByRole('checkbox', { name: /Select all/ }).textContent
+    ).toBe('');
     expect(disabled(screen.getByLabelText('Name override'))).toBe(true);
     const result = await act(() => model.submit());
     expect(client.importSkill).not.toHaveBeenCalled();

@@ -134,9 +134,7 @@ describe('Skills panel', () => {
     key('ArrowLeft'); // collapse User
     expect(screen.queryByText('old-one')).toBeNull();
     expect(
-      screen
-        .getByRole('button', { name: 'User' })
-        .getAttribute('aria-expanded')
+      screen.getByRole('button', { name: 'User' }).getAttribute('aria-expanded')
     ).toBe('false');
   });
 
@@ -159,7 +157,9 @@ describe('Skills panel', () => {
     const { actions: a } = await setup(list([broken]));
     const badge = screen.getByRole('button', { name: /1 problem/ });
     expect(badge.getAttribute('title')).toContain('not a valid skill name');
-    expect(screen.queryByRole('button', { name: 'Delete My Skill' })).toBeNull();
+    expect(
+      screen.queryByRole('button', { name: 'Delete My Skill' })
+    ).toBeNull();
     fireEvent.focus(listbox());
     key('Enter');
     expect(a.open).not.toHaveBeenCalled();

@@ -143,7 +143,9 @@ export function DetailHeader(props: {
             type="button"
             className="jp-mod-styled jp-skills-button jp-skills-detail-sync"
             disabled={syncDisabled}
-            title={syncDisabled ? POLICY_OFF_REASON : `Sync ${d.name} with upstream`}
+            title={
+              syncDisabled ? POLICY_OFF_REASON : `Sync ${d.name} with upstream`
+            }
             onClick={() => actions.sync(d)}
           >
             Sync

@@ -140,7 +140,9 @@ function ImportFormBody(props: IImportFormProps): JSX.Element {
               type="text"
               aria-label="Name override"
               placeholder={
-                model.nameAllowed ? selected[0].name : 'each skill keeps its name'
+                model.nameAllowed
+                  ? selected[0].name
+                  : 'each skill keeps its name'
               }
               disabled={!model.nameAllowed}
               value={model.nameAllowed ? model.name : ''}
@@ -213,8 +215,7 @@ function ImportFormBody(props: IImportFormProps): JSX.Element {
                 checked={model.allChecked}
                 onChange={e => model.setAllChecked(e.target.checked)}
               />
-              Select all ({selected.length} of {preview.skills.length}{' '}
-              selected)
+              Select all ({selected.length} of {preview.skills.length} selected)
             </label>
           )}
           <ul className="jp-skills-import-list" aria-label="Skills found">

@@ -232,7 +232,9 @@ export function SkillRow(props: ISkillRowProps): JSX.Element {
           />
           <IconButton
             label={`Delete ${skill.name}`}
-            title={skill.managed ? MANAGED_REASON : `Delete ${skill.name} (Delete)`}
+            title={
+              skill.managed ? MANAGED_REASON : `Delete ${skill.name} (Delete)`
+            }
             icon={deleteIcon}
             className="jp-skills-delete"
             disabled={skill.managed || busy}
