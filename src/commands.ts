@@ -147,6 +147,25 @@ export function registerCommands(options: ICommandsOptions): void {
     await content.load();
   };
 
+  /** Rename and Delete would strand unsaved edits: ask to save or close first. */
+  const refuseIfDirty = (t: ISkillArgs, verb: string): boolean => {
+    const dirty = openDocuments(t).filter(d => d.context.model.dirty);
+    if (!dirty.length) {
+      return false;
+    }
+    const files = dirty.map(d => d.context.path.split('/').slice(2).join('/'));
+    Notification.warning(
+      trans.__(
+        'Cannot %1 %2: %3 has unsaved changes. Save or close it first.',
+        verb,
+        t.name,
+        files.join(', ')
+      ),
+      { autoClose: 8000 }
+    );
+    return true;
+  };
+
   const closeSkill = (t: ISkillArgs): void => {
     findDetail(t)?.dispose();
     for (const d of openDocuments(t)) {
@@ -311,7 +330,7 @@ export function registerCommands(options: ICommandsOptions): void {
     },
     execute: async args => {
       const s = skillOf(args);
-      if (!s) {
+      if (!s || refuseIfDirty(s, trans.__('rename'))) {
         return;
       }
       const wasOpen = !!findDetail(s);
@@ -333,7 +352,10 @@ export function registerCommands(options: ICommandsOptions): void {
     },
     execute: async args => {
       const s = skillOf(args);
-      if (s && (await actions.deleteSkill(model, s))) {
+      if (!s || refuseIfDirty(s, trans.__('delete'))) {
+        return;
+      }
+      if (await actions.deleteSkill(model, s)) {
         closeSkill(s);
       }
     }
