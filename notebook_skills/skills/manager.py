@@ -288,9 +288,9 @@ class SkillManager:
             del model["content"]
             return model
 
-        async with self.locks.hold((store, name)):
+        async with self.locks.hold((store.scope, name)):
             model = await asyncio.to_thread(write)
-            return await self.get_skill(scope, name), model
+        return await self.get_skill(scope, name), model
 
     async def delete_file(self, scope: str, name: str, rel: str) -> None:
         store = self.store(scope)
