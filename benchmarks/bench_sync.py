@@ -29,7 +29,8 @@ if str(ROOT) not in sys.path:
 from notebook_skills.github import GitHubClient, TokenProvider  # noqa: E402
 from notebook_skills.skills.hashing import content_sha256  # noqa: E402
 from notebook_skills.skills.manager import SkillManager  # noqa: E402
-from notebook_skills.skills.store import ScopeStore, SkillMeta  # noqa: E402
+from notebook_skills.skills.record import InstallRecord  # noqa: E402
+from notebook_skills.skills.store import ScopeStore  # noqa: E402
 
 LATENCY = 0.05
 REPOS = ("alpha", "beta", "gamma")
@@ -130,7 +131,7 @@ def bench_list(count: int) -> dict:
             (folder / "scripts" / "a.py").write_text(f"A = '{blob}'\n")
             (folder / "scripts" / "b.py").write_text(f"B = '{blob}'\n")
             (folder / "reference.md").write_text("# ref\n" * 500)
-            store.write_meta(f"skill-{i}", SkillMeta(content_sha256=content_sha256(folder)))
+            store.records.write(f"skill-{i}", InstallRecord(content_sha256=content_sha256(folder)))
         m = SkillManager(user_dir=store.root, project_dir=root / "project")
 
         async def run():

@@ -32,7 +32,13 @@ class NotFound(SkillsError):
 
 
 class Conflict(SkillsError):
-    """Exists already, locally modified, or busy (409)."""
+    """Exists already, locally modified, or busy (409).
+
+    ``reason`` is the machine-readable cause (contract §4): "locally_modified",
+    "busy", "exists", "pending" or "changed_on_disk" (a write whose
+    precondition no longer held under the lock). It is carried by the base
+    class, so every typed error can name one; ``handlers/base.py`` sends it.
+    """
 
 
 class Gone(SkillsError):

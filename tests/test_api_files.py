@@ -124,3 +124,35 @@ async def test_folder_with_an_invalid_name_is_listed_with_a_problem(jp_fetch, sk
     assert "not a valid skill name" in by_name["My Skill"]["problems"][0]
     assert by_name["csv-helper"]["problems"] == []
     assert (bad / "SKILL.md").is_file()  # listing never touches it
+
+
+async def test_skill_md_save_renders_product_keys_from_the_install_record(jp_fetch, fake_github, skills_dirs):
+    files = {"skills/csv-helper/SKILL.md": skill_md("csv-helper", "Reads CSV files.")}
+    sha = fake_github.add_repo("acme", "data-skills", files)
+    url = f"{fake_github.url}/acme/data-skills/tree/main/skills/csv-helper"
+    status, data = await call(jp_fetch, "POST", "skills/import", {"url": url, "scope": "user", "tracks_upstream": True})
+    assert status == 201, data
+    # A terminal edit rewrites the product keys on disk; the record still says what is installed.
+    path = skills_dirs["user"] / "csv-helper" / "SKILL.md"
+    path.write_text(path.read_text().replace(f"tracking_ref: {sha}", "tracking_ref: " + "b" * 40)
+                    .replace("tracks_upstream: true\n", ""))
+    opened = await _read(jp_fetch)
+    status, data = await call(jp_fetch, "PUT", FILES, {"content": opened["content"] + "Note.\n", "hash": opened["hash"]},
+                              params={"path": "SKILL.md"})
+    assert status == 200, data
+    text = path.read_text()
+    assert f"tracking_ref: {sha}" in text and "b" * 40 not in text and "tracks_upstream: true" in text
+    assert text.endswith("Note.\n") and data["hash"] == hashlib.sha256(text.encode()).hexdigest()
+
+
+async def test_skill_md_save_of_a_skill_without_record_keeps_its_own_keys(jp_fetch, skills_dirs):
+    folder = skills_dirs["user"] / "hand-made"
+    folder.mkdir(parents=True)
+    (folder / "SKILL.md").write_text(skill_md("hand-made", extra="source: https://example.com/x\n"))
+    files = "skills/user/hand-made/files"
+    status, opened = await call(jp_fetch, "GET", files, params={"path": "SKILL.md"})
+    assert status == 200
+    edited = opened["content"].replace("https://example.com/x", "https://example.com/y")
+    status, data = await call(jp_fetch, "PUT", files, {"content": edited, "hash": opened["hash"]}, params={"path": "SKILL.md"})
+    assert status == 200, data
+    assert (folder / "SKILL.md").read_text() == edited  # not installed by us: nothing to re-apply

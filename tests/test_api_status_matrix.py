@@ -9,6 +9,7 @@ managed skill, written straight to disk so any config can be used.
 
 from __future__ import annotations
 
+import json
 import socket
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -16,7 +17,7 @@ from typing import Any, Callable, Optional
 import pytest
 
 from notebook_skills.skills.hashing import content_sha256
-from notebook_skills.skills.store import ScopeStore, SkillMeta
+from notebook_skills.skills.store import ScopeStore
 
 from .helpers import call, skill_md
 
@@ -255,7 +256,11 @@ def world(fake_github, skills_dirs):
         skill_md("csv-helper", "Reads CSV files.", extra=f"source: {source}\ntracks_upstream: true\ntracking_ref: {sha}\n")
     )
     (csv / "scripts" / "read.py").write_text("import csv\n")
-    user.write_meta("csv-helper", SkillMeta(content_sha256=content_sha256(csv), ref=sha))
+    # A legacy meta file (first-wave bookkeeping): migrated into a record when first read.
+    (user.bookkeeping / "meta").mkdir(parents=True)
+    (user.bookkeeping / "meta" / "csv-helper.json").write_text(
+        json.dumps({"content_sha256": content_sha256(csv), "orphaned": False, "ref": sha})
+    )
     (user.root / "local-one").mkdir()
     (user.root / "local-one" / "SKILL.md").write_text(skill_md("local-one", "A local skill."))
     (user.root / "org-style").mkdir()
@@ -274,5 +279,6 @@ async def test_status(case, world, jp_fetch, fake_github):
     status, data = await call(jp_fetch, case.method, case.url(), body, params=case.params)
     assert status == case.status, data
     if status >= 400:
-        assert isinstance(data, dict) and set(data) == {"message"} and data["message"], data
+        assert isinstance(data, dict) and data["message"], data
+        assert set(data) == ({"message", "reason"} if status == 409 else {"message"}), data
         assert case.says in data["message"].lower(), data

@@ -66,8 +66,11 @@ async def test_disk_full_on_file_write_is_507_and_changes_nothing(jp_fetch, tiny
     status, data = await call(jp_fetch, "PUT", "skills/user/notes", {"body": "y" * 20000})
     assert status == 507 and "disk full" in data["message"].lower()
     assert tree_digest(tiny_user_disk / "notes") == before
-    leftovers = [p for p in tiny_user_disk.rglob("*") if p.is_file() and p.name not in (".filler", ".gitignore")]
+    bookkeeping = tiny_user_disk / ".notebook-skills"
+    leftovers = [p for p in tiny_user_disk.rglob("*") if p.is_file() and p.name != ".filler" and bookkeeping not in p.parents]
     assert leftovers == [tiny_user_disk / "notes" / "SKILL.md"]
+    # no half-written temporary file survives in bookkeeping either
+    assert not [p for area in ("tmp", "staging") for p in (bookkeeping / area).rglob("*") if p.is_file()]
 
 
 async def test_disk_full_on_create_leaves_no_folder(jp_fetch, tiny_user_disk):
@@ -200,7 +203,9 @@ async def test_disk_full_on_import_is_507_and_installs_nothing(jp_fetch, fake_gi
     assert status == 507, data
     assert data["message"].startswith("Disk full while writing") and "nothing was changed" in data["message"]
     assert not (tiny_user_disk / "tool").exists()
-    leftovers = [p for p in (tiny_user_disk / ".notebook-skills").rglob("*") if p.is_file() and p.name != ".gitignore"]
+    book = tiny_user_disk / ".notebook-skills"
+    # lock files (empty, reused) may stay; nothing staged, downloaded or recorded does
+    leftovers = [p for p in book.rglob("*") if p.is_file() and p.name != ".gitignore" and p.parent != book / "locks"]
     assert leftovers == []
 
 

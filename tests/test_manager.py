@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 
 from notebook_skills.errors import Conflict, Forbidden, Gone, Invalid, UpstreamError
 from notebook_skills.github import GitHubClient
+from notebook_skills.skills.locks import hold_sync
 from notebook_skills.skills.manager import SkillManager
+from notebook_skills.skills.store import ScopeStore
 from notebook_skills.skills.upstream import ArchiveFetcher
 
 from .helpers import skill_md, tree_digest
@@ -102,18 +105,46 @@ async def test_orphaned_then_restored(manager, fake_github, tmp_path):
     await manager.aclose()
 
 
-async def test_startup_recovery_restores_a_half_swapped_bundle(manager, tmp_path):
-    await manager.create_skill("user", "keep", "Keep me.")
+async def test_a_1200_level_deep_skill_lists_and_deletes(manager, tmp_path):
+    await manager.create_skill("user", "deep", "Very deep.")
+    path = str(tmp_path / "user" / "deep")
+    for _ in range(1200):  # os.makedirs itself would recurse
+        path = os.path.join(path, "d")
+        os.mkdir(path)
+    with open(os.path.join(path, "leaf.txt"), "w") as fh:
+        fh.write("bottom")
+    [skill] = await manager.list_skills()
+    assert skill.name == "deep" and skill.locally_modified is False
+    detail = await manager.get_skill("user", "deep")
+    assert detail.files[0] == "SKILL.md" and detail.files[1].endswith("/d/leaf.txt")
+    await manager.delete_skill("user", "deep")
+    assert not (tmp_path / "user" / "deep").exists()
+    assert await manager.list_skills() == []
+    await manager.aclose()
+
+
+async def test_a_skill_locked_by_another_process_waits_then_answers_busy(manager, tmp_path):
+    await manager.create_skill("user", "s", "Locked elsewhere.")
     store = manager.stores["user"]
-    before = tree_digest(tmp_path / "user" / "keep")
-    # A crash between the two renames of a swap: old bundle in backup, target missing.
-    backup = store.bookkeeping / "backup" / "keep.crash1"
-    backup.parent.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "user" / "keep").rename(backup)
-    staging = store.new_staging("keep")
-    (staging / "SKILL.md").write_text("half written")
-    notes = manager.recover()
-    assert notes
-    assert tree_digest(tmp_path / "user" / "keep") == before
-    assert list((store.bookkeeping / "staging").iterdir()) == []
+    other = ScopeStore("user", store.root)  # another process: its own lock file handle
+    manager.locks.wait = 0.3
+    ticks = 0
+
+    async def ticker():
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    task = asyncio.ensure_future(ticker())
+    try:
+        with hold_sync(other, "s"):
+            with pytest.raises(Conflict) as err:
+                await manager.delete_skill("user", "s")
+            assert err.value.reason == "busy"
+        assert ticks >= 10  # the event loop kept running while the lock was awaited
+    finally:
+        task.cancel()
+    assert (tmp_path / "user" / "s" / "SKILL.md").is_file()
+    await manager.delete_skill("user", "s")  # free again
     await manager.aclose()

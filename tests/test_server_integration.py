@@ -16,10 +16,11 @@ from tornado import web
 
 from notebook_skills.handlers import build_handlers
 from notebook_skills.handlers.routes import NAMESPACE, ROUTES
-from notebook_skills.skills.hashing import content_sha256
-from notebook_skills.skills.store import ScopeStore, SkillMeta
+from notebook_skills.skills.store import ScopeStore
 
-from .helpers import call, skill_md
+from .helpers import call
+from .test_txn_crash import run_worker
+from .txn_worker import COMMITS
 
 HANDLER_NAMES = {handler.__name__ for _, handler in ROUTES}
 VERBS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
@@ -109,30 +110,19 @@ def test_jupyter_server_extension_list_shows_it_enabled_and_ok(tmp_path):
 
 @pytest.fixture
 def crash_state(skills_dirs):
-    """What a crash mid-swap leaves, written before the server starts.
+    """What a kill -9 mid-update leaves, made by a real process before the server starts.
 
-    user: 'csv-helper' sits in backup/ with its target missing (crash between
-    the two renames), plus staging / tmp / trash leftovers.  project:
-    'plot-style' was swapped in but its backup was not yet removed.
+    user: skill 's' at v1, then an update to v2 killed between the two renames of
+    the fallback swap (old bundle in backup/, target missing) with a download work
+    dir in tmp/.  project: an update killed after the exchange, before its record
+    was committed (new bundle in place, old record).
     """
-    user = ScopeStore("user", skills_dirs["user"])
-    book = user.bookkeeping
-    backup = book / "backup" / "csv-helper.k3y9x2"
-    (backup / "scripts").mkdir(parents=True)
-    (backup / "SKILL.md").write_text(skill_md("csv-helper", "Reads CSV files."))
-    (backup / "scripts" / "read.py").write_text("import csv\n")
-    user.write_meta("csv-helper", SkillMeta(content_sha256=content_sha256(backup), ref="a" * 40))
-    for area, name in (("staging", "csv-helper.s7a8b9"), ("tmp", "archives-x1y2"), ("trash", "old-one.t0t0t0")):
-        (book / area / name).mkdir(parents=True)
-        (book / area / name / "partial.bin").write_bytes(b"half a bundle")
-
-    project = ScopeStore("project", skills_dirs["project"])
-    (project.root / "plot-style").mkdir(parents=True)
-    (project.root / "plot-style" / "SKILL.md").write_text(skill_md("plot-style", "New version."))
-    old = project.bookkeeping / "backup" / "plot-style.o1d0ld"
-    old.mkdir(parents=True)
-    (old / "SKILL.md").write_text(skill_md("plot-style", "Old version."))
-    return user, project
+    user, project = skills_dirs["user"], skills_dirs["project"]
+    for root, flags, step in ((user, ["--fallback", "--hold-archive"], "half_swapped"), (project, [], "swapped")):
+        assert run_worker(root, "v1") == 0
+        assert run_worker(root, "v2", *flags, crash=step) == 137
+    assert not (user / "s").exists()
+    return ScopeStore("user", user), ScopeStore("project", project)
 
 
 class TestStartupRecovery:
@@ -142,17 +132,19 @@ class TestStartupRecovery:
 
     async def test_server_start_recovers_and_cleans(self, jp_fetch, skills_dirs, crash_state):
         user, project = crash_state
-        status, data = await call(jp_fetch, "GET", "skills/user/csv-helper")
+        status, data = await call(jp_fetch, "GET", "skills/user/s")
         assert status == 200, data
         skill = data["skill"]
-        assert skill["description"] == "Reads CSV files."
-        assert skill["files"] == ["SKILL.md", "scripts/read.py"]
-        assert skill["locally_modified"] is False
-        status, data = await call(jp_fetch, "GET", "skills/project/plot-style")
-        assert status == 200 and data["skill"]["description"] == "New version."
+        assert skill["description"] == "Skill v1."
+        assert skill["files"] == ["SKILL.md", "old-only.txt"]
+        assert skill["locally_modified"] is False and skill["tracking_ref"] == COMMITS["v1"]
+        status, data = await call(jp_fetch, "GET", "skills/project/s")
+        assert status == 200 and data["skill"]["description"] == "Skill v2."
+        assert data["skill"]["tracking_ref"] == COMMITS["v2"] and data["skill"]["locally_modified"] is False
+        assert data["skill"]["revert_ref"] == COMMITS["v1"]
         for store in (user, project):
-            for area in ("staging", "tmp", "trash", "backup"):
+            for area in ("staging", "tmp", "trash", "backup", "journal"):
                 folder = store.bookkeeping / area
                 assert not folder.exists() or list(folder.iterdir()) == [], (store.scope, area)
         status, data = await call(jp_fetch, "GET", "skills")
-        assert sorted((s["scope"], s["name"]) for s in data["skills"]) == [("project", "plot-style"), ("user", "csv-helper")]
+        assert sorted((s["scope"], s["name"]) for s in data["skills"]) == [("project", "s"), ("user", "s")]

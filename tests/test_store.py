@@ -1,11 +1,16 @@
-"""ScopeStore: listing, traversal safety, atomic swap and crash recovery (contract §2)."""
+"""ScopeStore + txn: listing, traversal safety, records, atomic swap and recovery (contract §2)."""
 
+import json
 import os
+import shutil
 
 import pytest
 
 from notebook_skills.errors import Conflict, Invalid, NotFound
-from notebook_skills.skills.store import ScopeStore, SkillMeta
+from notebook_skills.skills import recovery, swap, txn
+from notebook_skills.skills.hashing import content_sha256
+from notebook_skills.skills.record import InstallRecord
+from notebook_skills.skills.store import ScopeStore
 
 SKILL = "---\nname: {name}\ndescription: d\n---\nbody\n"
 
@@ -16,7 +21,7 @@ def store(tmp_path):
 
 
 def make_skill(store, name, files=None):
-    store.create_dir(name)
+    store.skill_dir(name).mkdir(parents=True)
     store.write_skill_md(name, SKILL.format(name=name))
     for rel, content in (files or {}).items():
         store.write_text_file(name, rel, content)
@@ -164,45 +169,78 @@ def test_symlinked_paths_rejected(store, tmp_path):
     assert sorted(os.listdir(outside)) == ["secret.txt"]
 
 
-# -- create / delete / rename / meta ----------------------------------------------------
+# -- records, delete, rename ------------------------------------------------------
 
 
-def test_create_delete_rename_and_meta(store):
+def test_delete_and_rename_move_the_record(store):
     make_skill(store, "old", {"x.txt": "x"})
-    with pytest.raises(Conflict):
-        store.create_dir("old")
-    store.write_meta("old", SkillMeta(content_sha256="abc", orphaned=True, ref="f" * 40))
-    assert store.read_meta("old") == SkillMeta(content_sha256="abc", orphaned=True, ref="f" * 40)
+    store.records.write("old", InstallRecord(content_sha256=content_sha256(store.skill_dir("old")), orphaned=True))
     make_skill(store, "taken")
-    with pytest.raises(Conflict):
-        store.rename("old", "taken")
+    with pytest.raises(Conflict) as err:
+        txn.rename(store, "old", "taken", content_sha256)
+    assert err.value.reason == "exists"
     with pytest.raises(NotFound):
-        store.rename("missing", "new")
-    store.rename("old", "new")
+        txn.rename(store, "missing", "new", content_sha256)
+    txn.rename(store, "old", "new", content_sha256)
     assert store.list_names() == ["new", "taken"]
-    assert store.read_meta("new").content_sha256 == "abc"
-    assert store.read_meta("old") == SkillMeta()
-    store.delete("new")
+    moved = store.records.read("new")
+    assert moved.orphaned is True
+    # the product rewrote `name`: not a local edit
+    assert moved.content_sha256 == content_sha256(store.skill_dir("new"))
+    assert "name: new\n" in store.read_skill_md("new")
+    assert store.records.read_raw("old") is None
+    txn.delete(store, "new")
     assert store.list_names() == ["taken"]
-    assert store.read_meta("new") == SkillMeta()
+    assert store.records.read_raw("new") is None
     assert os.listdir(store.bookkeeping / "trash") == []
     with pytest.raises(NotFound):
-        store.delete("new")
+        txn.delete(store, "new")
 
 
-def test_meta_tolerates_corruption_and_unknown_keys(store):
-    assert store.read_meta("s") == SkillMeta()
-    store.write_meta("s", SkillMeta(content_sha256="h"))
-    path = store.bookkeeping / "meta" / "s.json"
-    path.write_text('{"content_sha256": "h2", "orphaned": true, "future": 1}')
-    assert store.read_meta("s") == SkillMeta(content_sha256="h2", orphaned=True)
-    path.write_text("{not json")
-    assert store.read_meta("s") == SkillMeta()
-    path.write_text('{"content_sha256": 5, "orphaned": "yes"}')
-    assert store.read_meta("s") == SkillMeta()
-    store.delete_meta("s")
-    store.delete_meta("s")
-    assert not path.exists()
+def test_rename_is_all_or_nothing(store):
+    make_skill(store, "a")
+    (store.skill_dir("a") / "SKILL.md").write_text("---\nname: [broken\n---\n")
+    store.records.write("a", InstallRecord(content_sha256="x"))
+    with pytest.raises(Invalid):
+        txn.rename(store, "a", "b", content_sha256)
+    assert store.list_names() == ["a"] and not store.skill_dir("b").exists()
+    assert store.records.read("a").content_sha256 == "x" and store.records.read_raw("b") is None
+    # a plain file at the new name is never replaced
+    make_skill(store, "c")
+    (store.root / "d").write_text("my notes")
+    with pytest.raises(Conflict):
+        txn.rename(store, "c", "d", content_sha256)
+    assert (store.root / "d").read_text() == "my notes" and store.exists("c")
+
+
+def test_record_of_a_recreated_folder_is_not_inherited(store):
+    make_skill(store, "s")
+    store.records.write("s", InstallRecord(content_sha256="abc", orphaned=True))
+    assert store.records.read("s").orphaned is True
+    os.rename(store.skill_dir("s"), store.root / "elsewhere")  # removed by hand...
+    make_skill(store, "s")  # ...and a new folder made under the same name
+    assert store.records.read("s") is None
+    notes = recovery.recover(store)
+    assert any("dropped the record of 's'" in n for n in notes)
+    assert store.records.read_raw("s") is None
+
+
+def test_records_tolerate_corruption_and_legacy_meta_migrates_once(store):
+    make_skill(store, "s")
+    assert store.records.read("s") is None
+    store.records.write("s", InstallRecord(content_sha256="h"))
+    path = store.bookkeeping / "records" / "s.json"
+    for bad in ("{not json", '{"version": 99}', '{"content_sha256": 5}'):
+        path.write_text(bad)
+        assert store.records.read("s") is None
+    path.unlink()
+    legacy = store.bookkeeping / "meta" / "s.json"
+    legacy.parent.mkdir()
+    legacy.write_text(json.dumps({"content_sha256": "h2", "orphaned": True, "ref": "a" * 40}))
+    record = store.records.read("s")
+    assert (record.content_sha256, record.orphaned, record.commit) == ("h2", True, "a" * 40)
+    assert not legacy.exists() and path.exists()
+    assert store.records.read("s") == record
 
 
 def test_bookkeeping_is_git_ignored(store):
@@ -226,21 +264,66 @@ OLD = {"SKILL.md": b"old skill", "old-only.txt": b"o", "shared.txt": b"old"}
 NEW = {"SKILL.md": b"new skill", "new-only.txt": b"n", "shared.txt": b"new"}
 
 
-def test_swap_in_new_and_replace(store):
-    store.swap_in("s", stage(store, "s", OLD))
+@pytest.fixture(params=["renameat2", "two-renames"])
+def swap_mode(request, monkeypatch):
+    if request.param == "two-renames":
+        monkeypatch.setattr(swap, "USE_RENAMEAT2", False)
+    return request.param
+
+
+def test_install_new_and_replace_keeps_one_generation(store, swap_mode):
+    assert txn.install(store, "s", stage(store, "s", OLD), InstallRecord(commit="a" * 40), txn.NEW) is False
     assert bundle(store.skill_dir("s")) == OLD
-    store.swap_in("s", stage(store, "s", NEW))
+    assert txn.install(store, "s", stage(store, "s", NEW), InstallRecord(commit="b" * 40), txn.ANY) is True
     assert bundle(store.skill_dir("s")) == NEW
-    assert os.listdir(store.bookkeeping / "staging") == []
-    assert os.listdir(store.bookkeeping / "backup") == []
+    record = store.records.read("s")
+    assert record.commit == "b" * 40 and record.previous.commit == "a" * 40
+    generations = store.bookkeeping / "generations"
+    assert os.listdir(generations) == [record.previous.folder]
+    assert bundle(generations / record.previous.folder) == OLD
+    txn.install(store, "s", stage(store, "s", OLD), InstallRecord(), txn.ANY)
+    assert len(os.listdir(generations)) == 1  # one generation only
+    for area in ("staging", "backup", "journal"):
+        assert os.listdir(store.bookkeeping / area) == [], area
 
 
-def test_swap_in_keeps_old_when_second_rename_fails(store, monkeypatch):
-    store.swap_in("s", stage(store, "s", OLD))
+def test_install_never_clobbers(store, swap_mode):
+    make_skill(store, "s")
+    with pytest.raises(Conflict) as err:
+        txn.install(store, "s", stage(store, "s", NEW), InstallRecord(), txn.NEW)
+    assert err.value.reason == "exists"
+    (store.root / "draft").mkdir()
+    (store.root / "draft" / "notes.md").write_text("mine")
+    (store.root / "plain").write_text("a file")
+    os.symlink(store.skill_dir("s"), store.root / "link")
+    for name in ("draft", "plain", "link"):
+        for expect in (txn.NEW, txn.ANY):
+            with pytest.raises(Conflict, match="not a skill"):
+                txn.install(store, name, stage(store, name, NEW), InstallRecord(), expect)
+    assert (store.root / "draft" / "notes.md").read_text() == "mine"
+    assert (store.root / "plain").read_text() == "a file" and (store.root / "link").is_symlink()
+
+
+def test_install_rechecks_the_digest_under_the_lock(store, swap_mode):
+    make_skill(store, "s")
+    seen = content_sha256(store.skill_dir("s"))
+    (store.skill_dir("s") / "edit.md").write_text("made after the check")
+    with pytest.raises(Conflict) as err:
+        txn.install(store, "s", stage(store, "s", NEW), InstallRecord(), txn.seen(seen))
+    assert err.value.reason == "changed_on_disk"
+    assert (store.skill_dir("s") / "edit.md").read_text() == "made after the check"
+    txn.delete(store, "s")
+    with pytest.raises(NotFound):
+        txn.install(store, "s", stage(store, "s", NEW), InstallRecord(), txn.seen(seen))
+
+
+def test_two_rename_fallback_keeps_old_when_second_rename_fails(store, monkeypatch):
+    monkeypatch.setattr(swap, "USE_RENAMEAT2", False)
+    txn.install(store, "s", stage(store, "s", OLD), InstallRecord(), txn.NEW)
     staged = stage(store, "s", NEW)
     real_rename, calls = os.rename, []
 
-    def flaky_rename(src, dst):  # simulate the OS failing the staged → target rename
+    def flaky_rename(src, dst):  # the OS fails the staged → target rename
         calls.append((src, dst))
         if len(calls) == 2:
             raise OSError("simulated failure")
@@ -248,19 +331,20 @@ def test_swap_in_keeps_old_when_second_rename_fails(store, monkeypatch):
 
     monkeypatch.setattr(os, "rename", flaky_rename)
     with pytest.raises(OSError, match="simulated"):
-        store.swap_in("s", staged)
+        txn.install(store, "s", staged, InstallRecord(), txn.ANY)
     monkeypatch.undo()
     assert bundle(store.skill_dir("s")) == OLD
     assert os.listdir(store.bookkeeping / "backup") == []
+    assert os.listdir(store.bookkeeping / "journal") == []
     store.discard(staged)
     assert not staged.exists()
 
 
-def test_swap_in_refuses_foreign_dirs(store, tmp_path):
+def test_install_refuses_foreign_dirs(store, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     with pytest.raises(ValueError):
-        store.swap_in("s", elsewhere)
+        txn.install(store, "s", elsewhere, InstallRecord(), txn.NEW)
     with pytest.raises(ValueError):
         store.discard(elsewhere)
     assert elsewhere.exists()
@@ -273,88 +357,87 @@ def test_delete_symlinked_skill_removes_only_the_link(store, tmp_path):
     store.root.mkdir(parents=True)
     os.symlink(real, store.root / "linked")
     assert store.list_names() == ["linked"]
-    store.delete("linked")
+    txn.delete(store, "linked")
     assert store.list_names() == [] and (real / "SKILL.md").exists()
 
 
-# -- recovery after crashes at each step ---------------------------------------------------
+# -- recovery ---------------------------------------------------------------------------
 
 
 def test_recover_nothing(store):
-    assert store.recover() == []
+    assert recovery.recover(store) == []
     store.tmp_dir()
-    assert store.recover() == []
+    assert recovery.recover(store) == []
 
 
-def test_recover_crash_while_staging(store):
-    """Crash before the swap: old bundle intact, staging leftover removed."""
-    store.swap_in("s", stage(store, "s", OLD))
-    stage(store, "s", {"SKILL.md": b"half"})
-    (store.tmp_dir() / "archive.tar.gz").write_bytes(b"partial")
-    notes = store.recover()
-    assert notes and all(n.startswith("user: ") for n in notes)
+def test_recover_leaves_a_live_owner_alone_and_cleans_a_dead_one(store):
+    txn.install(store, "s", stage(store, "s", OLD), InstallRecord(), txn.NEW)
+    other = ScopeStore("user", store.root)  # another process on the same home
+    live = stage(other, "s", {"SKILL.md": b"half"})
+    archive = other.mkdtemp("archives")
+    assert recovery.recover(ScopeStore("user", store.root)) == []
+    assert live.exists() and archive.exists()
+    other.close()  # its owner is gone (as after kill -9: the OS drops the lock)
+    notes = recovery.recover(ScopeStore("user", store.root))
+    assert len(notes) == 2 and not live.exists() and not archive.exists()
     assert bundle(store.skill_dir("s")) == OLD
-    assert os.listdir(store.bookkeeping / "staging") == []
-    assert os.listdir(store.bookkeeping / "tmp") == []
 
 
-def test_recover_crash_between_renames(store):
-    """Crash after target → backup, before staged → target: old bundle comes back."""
-    store.swap_in("s", stage(store, "s", OLD))
-    stage(store, "s", NEW)
-    (store.bookkeeping / "backup").mkdir()
-    os.rename(store.skill_dir("s"), store.bookkeeping / "backup" / "s.0123abcd")
-    assert store.list_names() == []
-    notes = store.recover()
-    assert any("restored skill 's'" in n for n in notes)
-    assert bundle(store.skill_dir("s")) == OLD
-    assert os.listdir(store.bookkeeping / "backup") == []
-    assert os.listdir(store.bookkeeping / "staging") == []
+def test_recover_touches_only_names_it_creates(store):
+    make_skill(store, "s")
+    odd = store.area("staging") / "not-ours"
+    odd.mkdir()
+    legacy = store.area("backup") / "s.0123abcd"
+    legacy.mkdir()
+    assert recovery.recover(store) == []
+    assert odd.exists() and legacy.exists()
 
 
-def test_recover_crash_after_swap(store):
-    """Crash after staged → target, before the backup was removed: new bundle stays."""
-    store.swap_in("s", stage(store, "s", OLD))
-    staged = stage(store, "s", NEW)
-    (store.bookkeeping / "backup").mkdir()
-    os.rename(store.skill_dir("s"), store.bookkeeping / "backup" / "s.0123abcd")
-    os.rename(staged, store.skill_dir("s"))
-    notes = store.recover()
-    assert any("removed the old copy of skill 's'" in n for n in notes)
-    assert bundle(store.skill_dir("s")) == NEW
-    assert os.listdir(store.bookkeeping / "backup") == []
+@pytest.mark.parametrize("area", [None, "tmp", "staging", "trash", "locks", "journal"])
+def test_recovery_never_follows_a_linked_bookkeeping_area(store, tmp_path, area):
+    data = tmp_path / "data"
+    (data / "s.0123456789abcdef.x").mkdir(parents=True)  # looks like an entry of a dead owner
+    (data / "s.0123456789abcdef.x" / "precious.csv").write_text("1,2,3")
+    (data / "precious.txt").write_text("keep")
+    make_skill(store, "s")
+    # writing the skill made bookkeeping (file writes stage their temp files there):
+    # start from a clone that ships only the hostile link
+    shutil.rmtree(store.bookkeeping)
+    if area is None:
+        os.symlink(data, store.bookkeeping)
+    else:
+        store.bookkeeping.mkdir()
+        os.symlink(data, store.bookkeeping / area)
+    notes = recovery.recover(store)
+    assert notes and all("refused" in n for n in notes)
+    assert sorted(os.listdir(data)) == ["precious.txt", "s.0123456789abcdef.x"]
+    assert (data / "s.0123456789abcdef.x" / "precious.csv").read_text() == "1,2,3"
+    # and writes refuse to use it too
+    with pytest.raises(Conflict):
+        for name in ("tmp", "staging", "trash", "locks", "journal"):
+            store.area(name)
 
 
-def test_recover_crash_during_delete(store):
-    """Crash mid-delete: the skill is already invisible; trash is finished off."""
-    make_skill(store, "s", {"a.txt": "x"})
-    trash = store.bookkeeping / "trash"
-    trash.mkdir(parents=True)
-    os.rename(store.skill_dir("s"), trash / "s.0123abcd")
-    assert store.list_names() == []
-    store.recover()
-    assert os.listdir(trash) == []
+def test_deep_trees_are_removed_without_recursion(store):
+    make_skill(store, "s")
+    deep = stage(store, "s", {"SKILL.md": b"x"})
+    path = str(deep)
+    for _ in range(1200):  # os.makedirs itself would recurse
+        path = os.path.join(path, "d")
+        os.mkdir(path)
+    store.close()  # the owner dies; a fresh start cleans the 1,200-level staging entry
+    notes = recovery.recover(ScopeStore("user", store.root))
+    assert notes == [f"removed leftover staging entry {deep.name}"]
+    assert not deep.exists()
 
 
-def test_swap_with_failure_then_recover_is_consistent(store, monkeypatch):
-    """Every single failing rename in swap_in + recover gives exactly OLD or NEW."""
-    for failing_call in (1, 2, 3):
-        store.swap_in("s", stage(store, "s", OLD))
-        staged = stage(store, "s", NEW)
-        real_rename, calls = os.rename, []
-
-        def crash(src, dst):
-            calls.append(1)
-            if len(calls) == failing_call:
-                raise OSError("simulated crash")
-            return real_rename(src, dst)
-
-        monkeypatch.setattr(os, "rename", crash)
-        try:
-            store.swap_in("s", staged)
-        except OSError:
-            pass
-        monkeypatch.undo()
-        store.recover()
-        assert bundle(store.skill_dir("s")) in (OLD, NEW)
-        store.delete("s")
+def test_an_unsettled_journal_keeps_its_skills_entries(store):
+    make_skill(store, "s")
+    other = ScopeStore("user", store.root)
+    staged = stage(other, "s", {"SKILL.md": b"maybe the only copy"})
+    (other.area("journal") / f"s.{other.owner}.json").write_text("{broken")
+    other.close()
+    notes = recovery.recover(ScopeStore("user", store.root))
+    assert any("could not recover journal" in n for n in notes), notes
+    assert (staged / "SKILL.md").read_bytes() == b"maybe the only copy"
+    assert store.exists("s")

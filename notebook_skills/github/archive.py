@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import gzip
 import os
-import shutil
 import tarfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..skills.fsutil import remove_tree_quietly
 from .errors import ArchiveError, ArchiveTooLarge
 
 _CHUNK = 64 * 1024
@@ -82,10 +82,7 @@ def _write(tf: tarfile.TarFile, member: tarfile.TarInfo, target: Path, budget: i
 def _empty(dest: Path) -> None:
     # leave dest as we found it (empty) so a failed extraction stages nothing
     for child in dest.iterdir():
-        if child.is_dir() and not child.is_symlink():
-            shutil.rmtree(child, ignore_errors=True)
-        else:
-            child.unlink(missing_ok=True)
+        remove_tree_quietly(child)  # iterative, never follows a link
 
 
 def _limit_mb(max_bytes: int) -> str:

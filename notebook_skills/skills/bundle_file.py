@@ -7,8 +7,8 @@ refused with 409 ``changed_on_disk`` before anything is written, so an edit made
 in a terminal or by a sync is never silently replaced by a stale buffer.
 
 The product's frontmatter keys belong to the server: on every SKILL.md save they
-are put back to the values currently on disk, so an old buffer cannot roll back
-``tracking_ref`` (or turn tracking on or off) behind the server's back.
+are rendered again from the install record (``txn.write_file``), so an old buffer
+cannot roll back ``tracking_ref`` (or turn tracking on or off) behind its back.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
-from ..errors import Conflict, Invalid
-from .frontmatter import PRODUCT_KEYS, parse_skill_md, set_frontmatter_keys
+from ..errors import Conflict
 
 CHANGED_ON_DISK = "changed_on_disk"
 
@@ -59,20 +58,3 @@ def check_unchanged(current: Optional[str], expected_hash: Optional[str], rel: s
             "Reload it (Revert) or save again to overwrite the version on disk.",
             reason=CHANGED_ON_DISK,
         )
-
-
-def keep_product_keys(current: str, new: str) -> str:
-    """``new`` with the product keys (source, tracking, managed) as ``current`` has them."""
-    try:
-        on_disk = parse_skill_md(current).frontmatter
-    except Invalid:
-        return new  # the file on disk is unreadable: nothing trustworthy to keep
-    incoming = parse_skill_md(new).frontmatter
-    updates: dict[str, str | bool | None] = {}
-    for key in PRODUCT_KEYS:
-        value = on_disk.get(key)
-        if value is not None and not isinstance(value, (str, bool)):
-            value = str(value)
-        if incoming.get(key) != value:
-            updates[key] = value
-    return set_frontmatter_keys(new, updates) if updates else new

@@ -16,6 +16,33 @@ def token() -> str:
     return secrets.token_hex(8)
 
 
+def walk_nofollow(root: Path):
+    """Iterative (dirpath, dirnames, filenames) walk, top-down, never following links.
+
+    No recursion, so a 1,200-level folder is fine; links and special files
+    are reported in ``filenames`` (the caller lstat()s what it needs).
+    """
+    stack = [os.fspath(root)]
+    while stack:
+        top = stack.pop()
+        try:
+            with os.scandir(top) as it:
+                entries = list(it)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        dirs, files = [], []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(entry.name)
+        dirs.sort()
+        files.sort()
+        yield top, dirs, files
+        stack.extend(os.path.join(top, d) for d in reversed(dirs))
+
+
 def bundle_files(root: Path) -> list[str]:
     """Regular files under root as relative posix paths, sorted by code point.
 
@@ -23,8 +50,9 @@ def bundle_files(root: Path) -> list[str]:
     what is physically inside it.
     """
     found = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        rel_dir = Path(dirpath).relative_to(root)
+    base = os.fspath(root)
+    for dirpath, _dirnames, filenames in walk_nofollow(root):
+        rel_dir = Path(os.path.relpath(dirpath, base))
         for fname in filenames:
             full = os.path.join(dirpath, fname)
             try:
@@ -34,6 +62,45 @@ def bundle_files(root: Path) -> list[str]:
             if stat.S_ISREG(mode):
                 found.append((rel_dir / fname).as_posix())
     return sorted(found)
+
+
+def copy_bundle(src: Path, dst: Path) -> None:
+    """Copy the regular files and folders of src into dst (which exists).
+
+    Iterative; links and special files are not copied (they are never part
+    of an installed bundle).
+    """
+    base = os.fspath(src)
+    for dirpath, dirnames, filenames in walk_nofollow(src):
+        rel = os.path.relpath(dirpath, base)
+        target = os.path.join(dst, rel) if rel != "." else os.fspath(dst)
+        for d in dirnames:
+            os.mkdir(os.path.join(target, d))
+        for fname in filenames:
+            full = os.path.join(dirpath, fname)
+            if stat.S_ISREG(os.lstat(full).st_mode):
+                shutil.copy2(full, os.path.join(target, fname), follow_symlinks=False)
+
+
+def fsync_path(path, *, directory: bool = False) -> None:
+    if directory and not hasattr(os, "O_DIRECTORY"):
+        return  # folders cannot be opened for fsync on this system (Windows)
+    flags = os.O_RDONLY | (os.O_DIRECTORY if directory else 0) | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_tree(root: Path) -> None:
+    """fsync every regular file and folder of a staged bundle (durable before the swap)."""
+    for dirpath, _dirnames, filenames in walk_nofollow(root):
+        for fname in filenames:
+            full = os.path.join(dirpath, fname)
+            if stat.S_ISREG(os.lstat(full).st_mode):
+                fsync_path(full)
+        fsync_path(dirpath, directory=True)
 
 
 def read_bounded(path: Path, limit: int, what: str) -> bytes:
@@ -85,11 +152,36 @@ def atomic_write(path: Path, data: bytes, tmp_dir: Path | None = None) -> None:
 
 
 def remove_tree(path: Path) -> None:
-    """Remove a dir tree, or just the link/file itself; never follows links."""
-    if path.is_symlink() or not path.is_dir():
-        path.unlink(missing_ok=True)
-    else:
-        shutil.rmtree(path)
+    """Remove a dir tree, or just the link/file itself; never follows links.
+
+    Iterative (post-order with an explicit stack): depth is bounded by
+    PATH_MAX, not by Python's recursion limit.
+    """
+    path = os.fspath(path)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISDIR(st.st_mode):
+        os.unlink(path)
+        return
+    stack = [(path, False)]
+    while stack:
+        top, expanded = stack.pop()
+        if expanded:
+            os.rmdir(top)
+            continue
+        stack.append((top, True))
+        with os.scandir(top) as it:
+            entries = list(it)
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, False))
+            else:
+                try:
+                    os.unlink(entry.path)
+                except FileNotFoundError:
+                    pass
 
 
 def remove_tree_quietly(path: Path) -> bool:

@@ -13,15 +13,17 @@ import logging
 from pathlib import Path
 from typing import Optional
 
-from ..errors import Forbidden, Invalid, NotFound
+from urllib.parse import urlsplit
+
+from ..errors import Forbidden, Invalid, NotFound, SkillsError
 from ..oserrors import guard_os_errors
-from . import bundle_file
+from . import bundle_file, recovery, txn
 from .frontmatter import check_description, parse_skill_md, replace_body, set_frontmatter_keys, skill_md_template
 from .locks import SkillLocks
 from .models import Skill, SkillDetail
 from .names import validate_name, validate_scope
 from .reader import SkillReader
-from .fsutil import remove_tree_quietly
+from .record import InstallRecord, Origin
 from .store import SKILL_MD, ScopeStore
 
 log = logging.getLogger(__name__)
@@ -42,17 +44,22 @@ class SkillManager:
         max_skill_mb: float = 20,
         max_archive_mb: float = 100,
     ) -> None:
-        self.stores = {
-            "user": ScopeStore("user", Path(user_dir)),
-            "project": ScopeStore("project", Path(project_dir)),
-        }
+        user = ScopeStore("user", Path(user_dir), self._origin_from_source)
+        project = ScopeStore("project", Path(project_dir), self._origin_from_source)
+        if project.key == user.key:
+            # One directory, one scope: listed, locked and synced once, reported as
+            # "user"; project routes reach the same store.
+            project = user
+        self.stores = {"user": user, "project": project}
+        for store in self.unique_stores():
+            store.records.web_url = github.github_url if github is not None else None
         self.github = github
         self.allow_github_import = allow_github_import
         self.sync_concurrency = max(1, int(sync_concurrency))
         self.max_skill_bytes = int(max_skill_mb * 1024 * 1024)
         # Discovery unpacks a whole repo subtree, so it is bounded by the archive cap.
         self.max_extract_bytes = int(max_archive_mb * 1024 * 1024)
-        self.locks = SkillLocks()
+        self.locks = SkillLocks(resolve=self.store)
         # skills_management_policy = "force-off": every route refuses (see handlers).
         self.management_off = False
         self.reader = SkillReader(allowlist=getattr(github, "allowlist", None))
@@ -62,16 +69,40 @@ class SkillManager:
 
     # ---- housekeeping ---------------------------------------------------
 
+    def unique_stores(self) -> list[ScopeStore]:
+        return list({id(store): store for store in self.stores.values()}.values())
+
     def recover(self) -> list[str]:
-        """Finish or undo whatever a crash left in the bookkeeping dirs."""
+        """Finish or undo whatever a crash left in the bookkeeping dirs (never raises)."""
         notes: list[str] = []
-        for store in self.stores.values():
-            notes.extend(store.recover())
+        for store in self.unique_stores():
+            try:
+                notes.extend(f"{store.scope}: {note}" for note in recovery.recover(store))
+            except Exception:  # noqa: BLE001 - recovery must never stop the extension loading
+                log.exception("notebook-skills recovery of %s failed", store.root)
         for note in notes:
             log.warning("notebook-skills recovery: %s", note)
         return notes
 
+    def _origin_from_source(self, source: str, ref: Optional[str]) -> Optional[Origin]:
+        """Parse a frontmatter `source` once (legacy migration, adopting a skill)."""
+        if self.github is None:
+            return None
+        try:
+            loc = self.github.parse_url(source)
+        except SkillsError:
+            return None
+        if not (ref or loc.ref):
+            return None
+        return Origin(host=self.github_host, owner=loc.owner, repo=loc.repo, ref=ref or loc.ref, path=loc.path)
+
+    @property
+    def github_host(self) -> str:
+        return urlsplit(self.github.github_url).netloc
+
     async def aclose(self) -> None:
+        for store in self.unique_stores():
+            store.close()
         if self.github is not None:
             await self.github.aclose()
 
@@ -98,7 +129,7 @@ class SkillManager:
 
     def _list_sync(self) -> list[Skill]:
         skills: list[Skill] = []
-        for store in self.stores.values():
+        for store in self.unique_stores():
             for name in store.list_names():
                 try:
                     skills.append(self.reader.summary(store, name))
@@ -132,17 +163,17 @@ class SkillManager:
         parse_skill_md(text)  # fails early on an unrepresentable description
 
         def create() -> None:
-            store.create_dir(name)
+            txn.check_target(store, name, txn.NEW)
+            staging = store.new_staging(name)
             try:
-                store.write_skill_md(name, text)
-            except BaseException:
-                # create_dir made an empty folder; require() in delete() would not see it
-                remove_tree_quietly(store.skill_dir(name))
-                raise
+                (staging / SKILL_MD).write_text(text, encoding="utf-8")
+                txn.install(store, name, staging, InstallRecord(), txn.NEW)
+            finally:
+                store.discard(staging)
 
-        async with self.locks.hold((store.scope, name)):
+        async with self.locks.hold((store, name)):
             await asyncio.to_thread(create)
-        return await self.get_skill(scope, name)
+            return await self.get_skill(scope, name)
 
     async def update_skill(
         self,
@@ -157,54 +188,67 @@ class SkillManager:
         validate_name(name)
         if tracks_upstream is not None:
             self.require_github()
-        async with self.locks.hold((store.scope, name)):
+        async with self.locks.hold((store, name)):
             await asyncio.to_thread(self._update_sync, store, name, description, body, tracks_upstream)
-        return await self.get_skill(scope, name)
+            return await self.get_skill(scope, name)
 
     def _update_sync(self, store, name, description, body, tracks_upstream) -> None:
         store.require(name)
         text = store.read_skill_md(name)
         fm = parse_skill_md(text).frontmatter
-        if fm.get("managed_source") and (description is not None or body is not None):
+        record = store.records.read(name)
+        managed = bool(fm.get("managed_source") or (record and record.managed_source))
+        if managed and (description is not None or body is not None):
             raise Forbidden(f"'{name}' is a managed skill and is read-only.")
         updates: dict = {}
         if description is not None:
             updates["description"] = check_description(description)
-        if tracks_upstream is True and fm.get("tracks_upstream") is not True:
-            if fm.get("managed_source"):
-                raise Invalid(f"'{name}' is a managed skill; managed skills cannot track upstream.")
-            if not fm.get("source"):
-                raise Invalid(f"'{name}' has no GitHub source, so there is nothing to track.")
-            updates["tracks_upstream"] = True
-            # The SHA recorded at import (bookkeeping) says what the bundle holds;
-            # without it, leave tracking_ref unset so the next sync downloads.
-            ref = store.read_meta(name).ref
-            updates["tracking_ref"] = ref
-        elif tracks_upstream is False:
-            updates["tracks_upstream"] = None
-            updates["tracking_ref"] = None
+        new_record = None
+        if tracks_upstream is not None:
+            new_record, keys = self._tracking_change(store, name, fm, record, tracks_upstream, managed)
+            updates.update(keys)
         # The final SKILL.md is built and validated before anything is written.
         new_text = set_frontmatter_keys(text, updates) if updates else text
         if body is not None:
             new_text = replace_body(new_text, body)
         parse_skill_md(new_text)
-        if tracks_upstream is False and fm.get("tracking_ref"):
-            meta = store.read_meta(name)
-            meta.ref = str(fm["tracking_ref"])
-            store.write_meta(name, meta)
+        if new_record is not None:
+            store.records.write(name, new_record)  # the record first: it is what the list reads
         if new_text != text:
             store.write_skill_md(name, new_text)
+
+    def _tracking_change(self, store, name, fm, record, on: bool, managed: bool) -> tuple:
+        """(new record or None, frontmatter keys): tracking lives in the record and the
+        product keys are rendered from it; raises before anything is written."""
+        if on and managed:
+            raise Invalid(f"'{name}' is a managed skill; managed skills cannot track upstream.")
+        if record is None:
+            source = fm.get("source")
+            origin = self._origin_from_source(source, None) if isinstance(source, str) else None
+            if origin is None:
+                if on:
+                    raise Invalid(f"'{name}' has no GitHub source, so there is nothing to track.")
+                return None, {"tracks_upstream": None, "tracking_ref": None}  # not ours to describe
+            if not on:
+                return None, {"tracks_upstream": None, "tracking_ref": None}
+            # Adopted with no known commit: the next sync decides what is installed.
+            record = InstallRecord(origin=origin)
+        elif on and record.origin is None:
+            raise Invalid(f"'{name}' has no GitHub source, so there is nothing to track.")
+        record = record.model_copy(update={"tracking": on})
+        keys = store.records.frontmatter_keys(record)
+        return record, {k: keys[k] for k in ("source", "tracks_upstream", "tracking_ref")}
 
     async def delete_skill(self, scope: str, name: str) -> None:
         store = self.store(scope)
         validate_name(name)
-        async with self.locks.hold((store.scope, name)):
+        async with self.locks.hold((store, name)):
             await asyncio.to_thread(self._delete_sync, store, name)
 
     def _delete_sync(self, store: ScopeStore, name: str) -> None:
         store.require(name)
         self._refuse_managed(store, name)
-        store.delete(name)
+        txn.delete(store, name)
 
     async def rename_skill(self, scope: str, name: str, new_name: str) -> SkillDetail:
         store = self.store(scope)
@@ -212,31 +256,19 @@ class SkillManager:
         validate_name(new_name)
         if new_name == name:
             return await self.get_skill(scope, name)
-        async with self.locks.hold((store.scope, name), (store.scope, new_name)):
+        async with self.locks.hold((store, name), (store, new_name)):
             await asyncio.to_thread(self._rename_sync, store, name, new_name)
-        return await self.get_skill(scope, new_name)
+            return await self.get_skill(scope, new_name)
 
     def _rename_sync(self, store: ScopeStore, name: str, new_name: str) -> None:
         store.require(name)
         self._refuse_managed(store, name)
-        # The new SKILL.md is built (and validated) before anything moves, so a
-        # frontmatter that cannot be edited fails with the skill untouched.
-        text = store.read_skill_md(name)
-        fm = parse_skill_md(text).frontmatter
-        new_text = set_frontmatter_keys(text, {"name": new_name}) if fm.get("name") != new_name else None
-        if new_text is not None:
-            # Keep the bookkeeping hash in step: 'name' is not a product key,
-            # so a rename by the product must not look like a local edit.
-            meta = store.read_meta(name)
-            was_clean = meta.content_sha256 == self.reader.current_hash(store.skill_dir(name))
-        store.rename(name, new_name)
-        if new_text is not None:
-            store.write_skill_md(new_name, new_text)
-            if was_clean and meta.content_sha256:
-                meta.content_sha256 = self.reader.current_hash(store.skill_dir(new_name))
-                store.write_meta(new_name, meta)
+        txn.rename(store, name, new_name, self.reader.current_hash)
 
     def _refuse_managed(self, store: ScopeStore, name: str) -> None:
+        record = store.records.read(name)
+        if record is not None and record.managed_source:
+            raise Forbidden(f"'{name}' is a managed skill and is read-only.")
         try:
             fm = parse_skill_md(store.read_skill_md(name)).frontmatter
         except Invalid:
@@ -270,27 +302,14 @@ class SkillManager:
         def write() -> dict:
             store.require(name)
             self._refuse_managed(store, name)
-            path = store.resolve_rel(name, rel)
-            is_skill_md = path == store.skill_dir(name) / SKILL_MD
-            # Read what is there only when needed: a binary file may be replaced blind.
-            need_current = path.is_file() and (expected_hash is not None or is_skill_md)
-            try:
-                current = store.read_text_file(name, rel) if need_current else None
-            except Invalid:
-                current = None  # not readable as text: nothing to compare or keep
-            bundle_file.check_unchanged(current, expected_hash, rel)
-            text = content
-            if is_skill_md:
-                parse_skill_md(text)  # refuse to save a SKILL.md agents could not read
-                text = bundle_file.keep_product_keys(current or "", text)
-            store.write_text_file(name, rel, text)
-            model = bundle_file.file_model(path, rel, text)
+            text = txn.write_file(store, name, rel, content, expected_hash)
+            model = bundle_file.file_model(store.resolve_rel(name, rel), rel, text)
             del model["content"]
             return model
 
-        async with self.locks.hold((store.scope, name)):
+        async with self.locks.hold((store, name)):
             model = await asyncio.to_thread(write)
-        return await self.get_skill(scope, name), model
+            return await self.get_skill(scope, name), model
 
     async def delete_file(self, scope: str, name: str, rel: str) -> None:
         store = self.store(scope)
@@ -301,7 +320,7 @@ class SkillManager:
             self._refuse_managed(store, name)
             store.delete_file(name, rel)
 
-        async with self.locks.hold((store.scope, name)):
+        async with self.locks.hold((store, name)):
             await asyncio.to_thread(delete)
 
     # ---- GitHub (delegated) ----------------------------------------------
@@ -309,10 +328,10 @@ class SkillManager:
     async def preview_import(self, url: str):
         return await self.upstream.preview(url)
 
-    async def import_from_github(self, url, scope, name=None, tracks_upstream=False, overwrite=False):
+    async def import_from_github(self, url, scope, name=None, tracks_upstream=None, overwrite=False):
         return await self.upstream.import_one(url, scope, name=name, tracks_upstream=tracks_upstream, overwrite=overwrite)
 
-    async def import_paths(self, url, scope, paths, tracks_upstream=False, overwrite=False):
+    async def import_paths(self, url, scope, paths, tracks_upstream=None, overwrite=False):
         return await self.upstream.import_many(url, scope, paths, tracks_upstream=tracks_upstream, overwrite=overwrite)
 
     async def sync_tracking_skill(self, scope: str, name: str, force: bool = False):

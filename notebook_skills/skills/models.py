@@ -22,10 +22,11 @@ class Skill(BaseModel):
     managed: bool = False
     managed_source: Optional[str] = None
     managed_ref: Optional[str] = None
-    locally_modified: bool = False
+    locally_modified: Optional[bool] = False  # None: unknown (a tracking skill without a record)
     orphaned: bool = False
     update_available: Optional[bool] = None
     pending_ref: Optional[str] = None
+    revert_ref: Optional[str] = None  # commit of the previous generation; None = nothing to revert to
     problems: list[str] = Field(default_factory=list)
 
 
@@ -110,7 +111,8 @@ class ImportBody(_Body):
     url: str
     scope: Scope
     name: Optional[str] = None
-    tracks_upstream: bool = False
+    # None: keep the replaced skill's tracking state (overwrite), else off.
+    tracks_upstream: Optional[bool] = None
     overwrite: bool = False
     paths: Optional[list[str]] = None
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import Invalid
 from .frontmatter import SkillDocument, parse_skill_md
+from .fsutil import walk_nofollow
 from .hashing import content_sha256
 from .models import Skill, SkillDetail
 from .names import NAME_RE
@@ -25,9 +26,8 @@ _MAX_DESCRIPTION = 1024
 def _signature(skill_dir: Path) -> tuple:
     """Cheap fingerprint (paths, sizes, mtimes) so unchanged bundles skip re-hashing."""
     entries = []
-    for dirpath, dirnames, filenames in os.walk(skill_dir):
-        dirnames.sort()
-        for fn in sorted(filenames):
+    for dirpath, _dirnames, filenames in walk_nofollow(skill_dir):  # iterative: no depth limit
+        for fn in filenames:
             p = os.path.join(dirpath, fn)
             try:
                 st = os.lstat(p)
@@ -103,23 +103,45 @@ class SkillReader:
         bad_source = source_problem(fm.get("source"), self.allowlist)
         if bad_source:
             problems.append(bad_source)
-        meta = store.read_meta(name)
-        locally_modified = False
-        if meta.content_sha256:
-            locally_modified = self.current_hash(store.skill_dir(name)) != meta.content_sha256
+        record = store.records.read(name)
         managed_source = _opt_str(fm.get("managed_source"))
-        fields = dict(
+        if record is None:
+            # Unknown skill (hand-made, cloned with the project, or tracked by another
+            # tool): its frontmatter is all we have; edits cannot be told for a tracking one.
+            tracking = fm.get("tracks_upstream") is True
+            fields = dict(
+                source=_opt_str(fm.get("source")),
+                tracks_upstream=tracking,
+                tracking_ref=_opt_str(fm.get("tracking_ref")) if tracking else None,
+                locally_modified=None if tracking else False,
+                orphaned=False,
+                managed_source=managed_source,
+                managed_ref=_opt_str(fm.get("managed_ref")),
+            )
+        else:
+            locally_modified: bool | None = False
+            if record.content_sha256:
+                locally_modified = self.current_hash(store.skill_dir(name)) != record.content_sha256
+            elif record.origin is not None:
+                locally_modified = None  # adopted without a digest: edits cannot be ruled out
+            tracking = record.tracking and record.origin is not None
+            managed_source = record.managed_source or managed_source
+            fields = dict(
+                source=store.records.source_url(record.origin) if record.origin else _opt_str(fm.get("source")),
+                tracks_upstream=tracking,
+                tracking_ref=record.commit if tracking else None,
+                locally_modified=locally_modified,
+                orphaned=record.orphaned,
+                update_available=record.last_check.update_available,
+                revert_ref=record.previous.commit if record.previous else None,
+                managed_source=managed_source,
+                managed_ref=record.managed_ref or _opt_str(fm.get("managed_ref")),
+            )
+        fields.update(
             name=name,
             scope=store.scope,
             description=description,
-            source=_opt_str(fm.get("source")),
-            tracks_upstream=fm.get("tracks_upstream") is True,
-            tracking_ref=_opt_str(fm.get("tracking_ref")),
             managed=bool(managed_source),
-            managed_source=managed_source,
-            managed_ref=_opt_str(fm.get("managed_ref")),
-            locally_modified=locally_modified,
-            orphaned=meta.orphaned,
             problems=problems,
         )
         if model is SkillDetail:

@@ -1,57 +1,51 @@
 """One scope directory of skills and its bookkeeping (contract §2).
 
 Blocking filesystem code: the manager calls it from a worker thread.  Every
-path a caller names is checked by `resolve_rel` (no traversal, no symlinks),
-and bundle replacement goes through `swap.py` so it is atomic.
+path a caller names is checked by `resolve_rel` (no traversal, no symlinks).
+Bookkeeping areas are reached only through `area()`, which refuses a link or
+anything that does not resolve inside the scope root (a cloned repository
+controls `<project>/.claude/skills`, symlinks included).  Writes that change
+a skill go through `txn.py`.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import asdict, dataclass, fields
+import stat
+import tempfile
+import threading
 from pathlib import Path
 
 from ..errors import Conflict, Invalid, NotFound
-from . import swap
 from .frontmatter import MAX_SKILL_MD_BYTES
-from .fsutil import atomic_write, bundle_files, read_bounded, remove_tree_quietly
+from .fsutil import atomic_write, bundle_files, read_bounded, remove_tree_quietly, token
+from .locks import file_lock
 from .names import is_valid_name, validate_name
+from .records import Records
 
 BOOKKEEPING = ".notebook-skills"
 SKILL_MD = "SKILL.md"
 MAX_TEXT_FILE_BYTES = 1024 * 1024
-_MAX_META_BYTES = 64 * 1024
+STAGING, BACKUP, TRASH, TMP, LOCKS = "staging", "backup", "trash", "tmp", "locks"
 
 
-@dataclass
-class SkillMeta:
-    content_sha256: str | None = None
-    orphaned: bool = False
-    ref: str | None = None  # commit SHA the installed content came from
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: object) -> "SkillMeta":
-        if not isinstance(data, dict):
-            return cls()
-        meta = cls()
-        for f in fields(cls):  # unknown keys ignored, wrong types fall back to defaults
-            value = data.get(f.name)
-            if f.name == "orphaned":
-                meta.orphaned = value is True
-            elif isinstance(value, str):
-                setattr(meta, f.name, value)
-        return meta
+class UnsafeBookkeeping(Conflict):
+    """A bookkeeping dir or area is a link or lies outside the scope root."""
 
 
 class ScopeStore:
-    def __init__(self, scope: str, root: Path):
+    def __init__(self, scope: str, root: Path, origin_parser=None):
         self.scope = scope
         self.root = Path(root)
         self.bookkeeping = self.root / BOOKKEEPING
+        # Scopes are identified by real path: equal user/project dirs are one scope.
+        self.key = os.path.realpath(self.root)
+        self.records = Records(self, origin_parser)
+        # Entries this store creates in bookkeeping carry `owner`; the owner
+        # lock is held while the store lives (see locks.py).
+        self.owner = token()
+        self._owner_lock = None
+        self._owner_mutex = threading.Lock()
 
     # -- skills -------------------------------------------------------------
     def list_names(self) -> list[str]:
@@ -92,35 +86,6 @@ class ScopeStore:
         if not self.exists(name):
             raise NotFound(f"No {self.scope} skill named '{name}'")
         return self.skill_dir(name)
-
-    def create_dir(self, name: str) -> Path:
-        path = self.skill_dir(name)
-        self.root.mkdir(parents=True, exist_ok=True)
-        try:
-            os.mkdir(path)
-        except FileExistsError:
-            raise Conflict(f"A {self.scope} skill named '{name}' already exists") from None
-        return path
-
-    def delete(self, name: str) -> None:
-        path = self.require(name)
-        # Rename first: a crash mid-rmtree must not leave half a skill visible.
-        trash = swap.park(self.bookkeeping, swap.TRASH, name)
-        os.rename(path, trash)
-        self.delete_meta(name)
-        remove_tree_quietly(trash)  # recover() finishes it otherwise
-
-    def rename(self, old: str, new: str) -> None:
-        src = self.require(old)
-        dst = self.skill_dir(new)
-        if os.path.lexists(dst):
-            raise Conflict(f"A {self.scope} skill named '{new}' already exists")
-        os.rename(src, dst)
-        old_meta, new_meta = self._meta_path(old), self._meta_path(new)
-        if old_meta.exists():
-            os.replace(old_meta, new_meta)
-        else:
-            new_meta.unlink(missing_ok=True)
 
     # -- files ----------------------------------------------------------------
     def resolve_rel(self, name: str, rel: str) -> Path:
@@ -202,9 +167,81 @@ class ScopeStore:
                 break
             parent = parent.parent
 
-    # -- staging + atomic swap --------------------------------------------------
+    # -- bookkeeping ------------------------------------------------------------
+    def check_bookkeeping(self) -> Path:
+        """The bookkeeping dir, if it is a real folder inside the scope root."""
+        book = self.bookkeeping
+        try:
+            st = os.lstat(book)
+        except FileNotFoundError:
+            return book
+        if stat.S_ISREG(st.st_mode):
+            raise UnsafeBookkeeping(f"'{book}' is a file where a folder is needed; move it away and try again.")
+        if not stat.S_ISDIR(st.st_mode) or os.path.realpath(book) != os.path.join(self.key, BOOKKEEPING):
+            raise UnsafeBookkeeping(
+                f"{book} is a link or not a folder inside {self.root}; notebook-skills refuses to use it. "
+                "Remove it to let notebook-skills manage this scope."
+            )
+        return book
+
+    def area(self, name: str, *, create: bool = True) -> Path:
+        """`<bookkeeping>/<name>`, refusing links; created (with the dir) when asked."""
+        book = self.check_bookkeeping()
+        path = book / name
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            if create:
+                self._make_bookkeeping()
+                try:
+                    os.mkdir(path)
+                except FileExistsError:
+                    pass
+                return self.area(name, create=False)
+            return path
+        if not stat.S_ISDIR(st.st_mode) or os.path.realpath(path) != os.path.join(self.key, BOOKKEEPING, name):
+            raise UnsafeBookkeeping(
+                f"{path} is a link or not a folder; notebook-skills refuses to use it. Remove it and try again."
+            )
+        return path
+
+    def _make_bookkeeping(self) -> None:
+        if not os.path.lexists(self.bookkeeping):
+            self.bookkeeping.mkdir(parents=True, exist_ok=True)
+            # Keep project-scope bookkeeping out of the user's git status.
+            atomic_write(self.bookkeeping / ".gitignore", b"*\n")
+        self.check_bookkeeping()
+
+    def lock_path(self, name: str) -> Path:
+        """Lock file of a skill (`<name>.lock`) or a special lock (`.scope`, `.owner.<t>`)."""
+        return self.area(LOCKS) / f"{name}.lock"
+
+    def ensure_owner(self) -> str:
+        """Take this store's owner lock (once); entries named with `owner` are then ours."""
+        with self._owner_mutex:
+            if self._owner_lock is None:
+                lock = file_lock(self.lock_path(f".owner.{self.owner}"))
+                lock.acquire(blocking=False)  # a fresh random token: nobody else has it
+                self._owner_lock = lock
+        return self.owner
+
+    def close(self) -> None:
+        with self._owner_mutex:
+            if self._owner_lock is not None:
+                self._owner_lock.release()
+                self._owner_lock = None
+                try:
+                    self.lock_path(f".owner.{self.owner}").unlink(missing_ok=True)
+                except OSError:
+                    pass
+
+    def park(self, area: str, name: str) -> Path:
+        """A fresh unused path `<area>/<name>.<owner>.<token>` (not created)."""
+        owner = self.ensure_owner()
+        return self.area(area) / f"{validate_name(name)}.{owner}.{token()}"
+
     def new_staging(self, name: str) -> Path:
-        path = swap.park(self._bookkeeping(), swap.STAGING, validate_name(name))
+        path = self.park(STAGING, name)
         path.mkdir()
         return path
 
@@ -214,46 +251,21 @@ class ScopeStore:
             raise ValueError(f"refusing to discard {path}: not in {self.bookkeeping}")
         remove_tree_quietly(path)
 
-    def swap_in(self, name: str, staged: Path) -> None:
-        staged = Path(staged)
-        if staged.parent != self.bookkeeping / swap.STAGING:
-            raise ValueError(f"{staged} is not a staging dir of {self.bookkeeping}")
-        self.root.mkdir(parents=True, exist_ok=True)
-        swap.swap_in(self.bookkeeping, self.skill_dir(name), name, staged)
-
-    def recover(self) -> list[str]:
-        if not self.bookkeeping.is_dir():
-            return []
-        return [f"{self.scope}: {note}" for note in swap.recover(self.bookkeeping, self.root)]
-
     def tmp_dir(self) -> Path:
-        path = self._bookkeeping() / swap.TMP
-        path.mkdir(exist_ok=True)
-        return path
+        self.ensure_owner()
+        return self.area(TMP)
 
-    def _bookkeeping(self) -> Path:
-        if not self.bookkeeping.is_dir():
-            self.bookkeeping.mkdir(parents=True, exist_ok=True)
-            # Keep project-scope bookkeeping out of the user's git status.
-            (self.bookkeeping / ".gitignore").write_text("*\n", encoding="utf-8")
-        return self.bookkeeping
+    def mkdtemp(self, kind: str) -> Path:
+        """A private work dir `tmp/<kind>.<owner>.<random>` (downloads, extraction)."""
+        return Path(tempfile.mkdtemp(prefix=f"{kind}.{self.ensure_owner()}.", dir=self.tmp_dir()))
 
-    # -- meta -----------------------------------------------------------------
-    def _meta_path(self, name: str) -> Path:
-        return self.bookkeeping / "meta" / f"{validate_name(name)}.json"
 
-    def read_meta(self, name: str) -> SkillMeta:
-        try:
-            raw = read_bounded(self._meta_path(name), _MAX_META_BYTES, "meta")
-            return SkillMeta.from_dict(json.loads(raw.decode("utf-8")))
-        except (OSError, ValueError, Invalid):
-            return SkillMeta()
-
-    def write_meta(self, name: str, meta: SkillMeta) -> None:
-        path = self._meta_path(name)
-        self._bookkeeping()
-        path.parent.mkdir(exist_ok=True)
-        atomic_write(path, json.dumps(meta.to_dict(), indent=2, sort_keys=True).encode("utf-8"))
-
-    def delete_meta(self, name: str) -> None:
-        self._meta_path(name).unlink(missing_ok=True)
+def entry_owner(entry: str) -> str | None:
+    """Owner token of a bookkeeping entry named `<name>.<owner>.<token>`, else None."""
+    parts = entry.split(".")
+    if len(parts) != 3 or not parts[0] or not parts[2]:
+        return None
+    owner = parts[1]
+    if len(owner) != 16 or any(c not in "0123456789abcdef" for c in owner):
+        return None
+    return owner

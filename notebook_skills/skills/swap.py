@@ -1,76 +1,65 @@
-"""Atomic bundle replacement and crash recovery (contract §2).
+"""Atomic renames for bundle swaps (contract §2).
 
-Layout under `<scope>/.notebook-skills/`: `staging/<name>.<token>/` (a new
-bundle being built), `backup/<name>.<token>` (the old bundle during the two
-renames of a swap), `trash/<name>.<token>` (a deleted bundle being removed).
-Bookkeeping lives on the scope's filesystem, so every `rename` is atomic.
-
-Swap = rename old → backup, rename staged → target, remove backup.  After a
-crash, the target is either absent (put the backup back: old bundle) or
-present (drop the backup: new bundle) — never a mix.
+On Linux `renameat2(RENAME_EXCHANGE)` swaps the staged bundle and the live
+one in a single step, so an agent reading the skills dir never sees the skill
+missing; `RENAME_NOREPLACE` installs a new skill without ever replacing
+something that appeared at the target meanwhile.  Elsewhere (or on a
+filesystem that refuses the flags) the swap falls back to two renames through
+a backup entry, which the transaction journals so recovery can undo it.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
-from pathlib import Path
 
-from .fsutil import remove_tree, remove_tree_quietly, token
-from .names import is_valid_name
+RENAME_NOREPLACE = 1
+RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
 
-STAGING, BACKUP, TRASH, TMP = "staging", "backup", "trash", "tmp"
-
-
-def park(bookkeeping: Path, area: str, name: str) -> Path:
-    """A fresh, unused path `bookkeeping/area/<name>.<token>` (parent created)."""
-    parent = bookkeeping / area
-    parent.mkdir(parents=True, exist_ok=True)
-    return parent / f"{name}.{token()}"
+# Tests switch this off to exercise the two-rename fallback.
+USE_RENAMEAT2 = True
 
 
-def swap_in(bookkeeping: Path, target: Path, name: str, staged: Path) -> None:
-    if not os.path.lexists(target):
-        os.rename(staged, target)
+def _load():
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError, TypeError):  # no libc to load (e.g. Windows)
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_renameat2 = _load()
+
+
+def _call(src, dst, flags: int) -> bool:
+    """True when done; False when this system cannot do it (use the fallback)."""
+    if not USE_RENAMEAT2 or _renameat2 is None:
+        return False
+    res = _renameat2(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), flags)
+    if res == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), os.fspath(dst))
+
+
+def exchange(a, b) -> bool:
+    """Atomically swap two existing paths; False if unsupported here."""
+    return _call(a, b, RENAME_EXCHANGE)
+
+
+def rename_noreplace(src, dst) -> None:
+    """Rename src to dst; FileExistsError if anything is at dst."""
+    if _call(src, dst, RENAME_NOREPLACE):
         return
-    backup = park(bookkeeping, BACKUP, name)
-    os.rename(target, backup)
-    try:
-        os.rename(staged, target)
-    except BaseException:
-        os.rename(backup, target)  # put the old bundle back before reporting
-        raise
-    remove_tree_quietly(backup)  # a leftover is cleaned by recover()
-
-
-def _entries(folder: Path) -> list[Path]:
-    try:
-        return sorted(folder.iterdir())
-    except FileNotFoundError:
-        return []
-
-
-def recover(bookkeeping: Path, root: Path) -> list[str]:
-    """Finish or undo whatever a crash interrupted; return what was done."""
-    notes: list[str] = []
-    for area in (STAGING, TRASH, TMP):
-        for leftover in _entries(bookkeeping / area):
-            if remove_tree_quietly(leftover):
-                notes.append(f"removed leftover {area} entry {leftover.name}")
-            else:
-                notes.append(f"could not remove leftover {area} entry {leftover.name}")
-    for backup in _entries(bookkeeping / BACKUP):
-        name = backup.name.rsplit(".", 1)[0]
-        target = root / name
-        if not is_valid_name(name):
-            remove_tree_quietly(backup)
-            notes.append(f"removed unexpected backup {backup.name}")
-        elif not os.path.lexists(target):
-            os.rename(backup, target)
-            notes.append(f"restored skill '{name}' from an interrupted update")
-        else:
-            try:
-                remove_tree(backup)
-                notes.append(f"removed the old copy of skill '{name}' left by an interrupted update")
-            except OSError as err:
-                notes.append(f"could not remove backup {backup.name}: {err.strerror}")
-    return notes
+    # Fallback: check-then-rename.  The skill lock keeps our own writers out;
+    # os.rename of a dir onto a non-empty dir fails anyway.
+    if os.path.lexists(dst):
+        raise FileExistsError(errno.EEXIST, "File exists", os.fspath(dst))
+    os.rename(src, dst)

@@ -11,9 +11,7 @@ import asyncio
 import dataclasses
 import logging
 import os
-import shutil
-import stat
-import tempfile
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path, PurePosixPath
 from typing import AsyncIterator, Optional
@@ -21,13 +19,15 @@ from typing import AsyncIterator, Optional
 from ..errors import Conflict, Gone, Invalid, NotFound, SkillsError
 from ..github import GitHubLocation, GitHubNotFound, extract_subtree
 from ..oserrors import guard_os_errors
-from .frontmatter import PRODUCT_KEYS, parse_skill_md, set_frontmatter_keys
+from . import txn
+from .bundlecheck import name_clashes, not_installed
+from .frontmatter import parse_skill_md
 from .hashing import content_sha256
 from .models import Candidate, Preview, PreviewError, SkillDetail, Source, SyncResult
-from .fsutil import bundle_files
-from .bundlecheck import name_clashes, not_installed
+from .fsutil import bundle_files, copy_bundle, remove_tree_quietly, walk_nofollow
 from .names import derive_name, validate_name
-from .store import SKILL_MD, ScopeStore, SkillMeta
+from .record import InstallRecord, LastCheck, Origin
+from .store import SKILL_MD, ScopeStore
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class ArchiveFetcher:
             if task.done() and not task.cancelled():
                 task.exception()  # mark retrieved; the error was reported to a caller
         if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
+            remove_tree_quietly(self._dir)
 
 
 @dataclasses.dataclass
@@ -90,7 +90,7 @@ class Resolved:
 
 
 def _mkdtemp(store: ScopeStore, prefix: str) -> Path:
-    return Path(tempfile.mkdtemp(prefix=prefix, dir=store.tmp_dir()))
+    return store.mkdtemp(prefix.rstrip("-"))
 
 
 def _unpack(archive: Path, subpath: str, work: Path, max_bytes: int) -> tuple[str, list[str], list[str]]:
@@ -99,7 +99,7 @@ def _unpack(archive: Path, subpath: str, work: Path, max_bytes: int) -> tuple[st
     if (work / SKILL_MD).is_file():
         return "skill", [""], skipped
     found = []
-    for dirpath, dirnames, filenames in os.walk(work):
+    for dirpath, dirnames, filenames in walk_nofollow(work):  # iterative: deep trees are fine
         dirnames[:] = sorted(d for d in dirnames if d != ".git")
         if SKILL_MD in filenames:
             found.append(Path(dirpath).relative_to(work).as_posix())
@@ -110,19 +110,11 @@ def _size(folder: Path) -> int:
     return sum((folder / rel).stat().st_size for rel in bundle_files(folder))
 
 
-def _stamp(source: str, tracking_sha: Optional[str]) -> dict:
-    """Product frontmatter keys for a fresh bundle: upstream's own copies are dropped."""
-    stamp: dict = {key: None for key in PRODUCT_KEYS}
-    stamp["source"] = source
-    if tracking_sha:
-        stamp.update(tracks_upstream=True, tracking_ref=tracking_sha)
-    return stamp
-
-
 @guard_os_errors
 class Upstream:
     def __init__(self, manager) -> None:
         self.m = manager
+        self._gates: dict[tuple[str, str], asyncio.Lock] = {}
 
     @property
     def github(self):
@@ -149,7 +141,7 @@ class Upstream:
             yield Resolved(loc=loc, ref=ref, sha=sha, work=work, kind=kind, candidates=candidates, skipped=skipped)
         finally:
             fetcher.close()
-            await asyncio.to_thread(shutil.rmtree, work, True)
+            await asyncio.to_thread(remove_tree_quietly, work)
 
     # ---- preview -----------------------------------------------------------
 
@@ -198,7 +190,7 @@ class Upstream:
 
     # ---- import ------------------------------------------------------------
 
-    async def import_one(self, url, scope, *, name=None, tracks_upstream=False, overwrite=False):
+    async def import_one(self, url, scope, *, name=None, tracks_upstream=None, overwrite=False):
         store = self.m.store(scope)
         if name is not None:
             validate_name(name)
@@ -213,7 +205,7 @@ class Upstream:
                 )
             return await self._install(res, res.candidates[0], store, name, tracks_upstream, overwrite)
 
-    async def import_many(self, url, scope, paths, *, tracks_upstream=False, overwrite=False):
+    async def import_many(self, url, scope, paths, *, tracks_upstream=None, overwrite=False):
         store = self.m.store(scope)
         if not paths:
             raise Invalid("'paths' must name at least one skill folder from the preview.")
@@ -231,7 +223,8 @@ class Upstream:
                     if final in claimed:
                         raise Conflict(
                             f"'{path}' would install as '{final}', like '{claimed[final]}' just did; "
-                            "import it on its own with another name."
+                            "import it on its own with another name.",
+                            reason="exists",
                         )
                     detail, _ = await self._install(res, rel, store, None, tracks_upstream, overwrite)
                     claimed[final] = path
@@ -245,49 +238,54 @@ class Upstream:
         path = res.repo_path(rel)
         raw = await asyncio.to_thread((folder / SKILL_MD).read_bytes)
         final = name or res.skill_name(rel, parse_skill_md(raw).frontmatter)
-        sha = res.sha
+        commit = res.sha
         if rel:
-            # The skill folder's own newest commit, so a later sync compares like with like.
-            sha = await self.github.probe(res.loc.owner, res.loc.repo, res.ref, path) or res.sha
-        source = dataclasses.replace(res.loc, path=path).tree_url(self.github.github_url, res.ref)
-        stamp = _stamp(source, sha if tracks_upstream else None)
-        async with self.m.locks.hold((store.scope, final)):
-            created = await asyncio.to_thread(self._stage_install, store, final, folder, stamp, overwrite, sha)
-        detail: SkillDetail = await self.m.get_skill(store.scope, final)
+            # The folder's newest commit *at the extracted commit* (not on the branch,
+            # which may have moved since): same content, comparable by a later sync.
+            commit = await self.github.probe(res.loc.owner, res.loc.repo, res.sha, path) or res.sha
+        record = InstallRecord(
+            origin=Origin(host=self.m.github_host, owner=res.loc.owner, repo=res.loc.repo, ref=res.ref, path=path),
+            commit=commit,
+        )
+        if self.m.max_skill_bytes and await asyncio.to_thread(_size, folder) > self.m.max_skill_bytes:
+            raise Invalid(f"The skill is larger than max_skill_mb ({_mb(self.m.max_skill_bytes)}).")
+        staging = await asyncio.to_thread(_stage_copy, store, final, folder)
+        try:
+            async with self.m.locks.hold((store, final)):
+                created = await asyncio.to_thread(
+                    self._stage_install, store, final, staging, record, tracks_upstream, overwrite
+                )
+                detail: SkillDetail = await self.m.get_skill(store.scope, final)
+        finally:
+            await asyncio.to_thread(store.discard, staging)
         detail.problems.extend(not_installed(res.skipped, rel))  # never dropped silently
         return detail, created
 
-    def _stage_install(self, store: ScopeStore, name: str, folder: Path, stamp: dict, overwrite: bool, sha: str) -> bool:
-        existed = store.exists(name)
+    def _stage_install(self, store: ScopeStore, name: str, staging: Path, record: InstallRecord,
+                       tracks_upstream: Optional[bool], overwrite: bool) -> bool:
+        """Under the skill lock: settle tracking and swap the staged bundle in.
+
+        `record` carries what the caller knows (origin, commit, tree, last check);
+        `tracks_upstream=None` keeps the replaced skill's tracking state (off for a new skill).
+        """
+        expect = txn.ANY if overwrite else txn.NEW
+        existed = txn.check_target(store, name, expect)  # early, clear answer; install() re-checks
+        tracking = bool(tracks_upstream)
         if existed:
-            if not overwrite:
-                raise Conflict(f"A {store.scope} skill named '{name}' already exists. Choose another name or overwrite it.")
             self.m._refuse_managed(store, name)
-        if self.m.max_skill_bytes and _size(folder) > self.m.max_skill_bytes:
-            raise Invalid(f"The skill is larger than max_skill_mb ({_mb(self.m.max_skill_bytes)}).")
-        staging = store.new_staging(name)
-        try:
-            mode = stat.S_IMODE(staging.stat().st_mode)  # mkdir: 0777 minus the umask
-            shutil.copytree(folder, staging, dirs_exist_ok=True)
-            os.chmod(staging, mode)  # copytree copied the work dir's mkdtemp 0700 onto it
-            self._finish_staging(store, name, staging, stamp, sha)
-        finally:
-            store.discard(staging)
+            if tracks_upstream is None:
+                old = store.records.read(name)
+                tracking = old.tracking if old is not None else _frontmatter_tracks(store, name)
+        record.tracking = tracking
+        self._finish_staging(store, name, staging, record, expect)
         return not existed
 
-    def _finish_staging(self, store: ScopeStore, name: str, staging: Path, stamp: dict, sha: str) -> None:
-        """Stamp SKILL.md, record the checksum and swap the staged bundle in."""
-        md = staging / SKILL_MD
-        raw = md.read_bytes()
-        doc = parse_skill_md(raw)
-        updates = dict(stamp)
-        if _str(doc.frontmatter.get("name")) != name:
-            updates["name"] = name
-        text = raw.decode("utf-8")
-        md.write_bytes(set_frontmatter_keys(text, updates).encode("utf-8"))
-        digest = content_sha256(staging)
-        store.swap_in(name, staging)
-        store.write_meta(name, SkillMeta(content_sha256=digest, orphaned=False, ref=sha))
+    def _finish_staging(self, store: ScopeStore, name: str, staging: Path, record: InstallRecord,
+                        expect: txn.Expect) -> bool:
+        """Stamp SKILL.md from the record, digest the bundle and commit it (txn.install)."""
+        txn.stamp_skill_md(store, staging, name, record)
+        record.content_sha256 = content_sha256(staging)
+        return txn.install(store, name, staging, record, expect)
 
     # ---- sync --------------------------------------------------------------
 
@@ -295,10 +293,15 @@ class Upstream:
         self.m.require_github()
         store = self.m.store(scope)
         validate_name(name)
-        async with self.m.locks.hold((store.scope, name)):
+        # Syncs of one skill in this process run one after the other (the second
+        # then finds nothing to do); this gate is not the skill lock, so edits and
+        # other writers are never held up by a download.
+        gate = self._gates.setdefault((store.key, name), asyncio.Lock())
+        async with gate:
             return await self._sync_locked(store, name, force, fetcher)
 
     async def _sync_locked(self, store: ScopeStore, name: str, force: bool, fetcher) -> SyncResult:
+        """Check, download, then lock → re-check → swap (network I/O never under the lock)."""
         skill = await asyncio.to_thread(self.m.reader.summary, store, name)  # NotFound if absent
         if skill.managed:
             raise Invalid(f"'{name}' is a managed skill: it is updated from the organisation manifest, not by Sync.")
@@ -306,58 +309,90 @@ class Upstream:
             raise Invalid(f"'{name}' does not track upstream. Turn on Track upstream first.")
         if not skill.source:
             raise Invalid(f"'{name}' has no GitHub source to sync from.")
+        if skill.locally_modified is None and not force:
+            raise Conflict(
+                f"'{name}' has no install record, so local changes cannot be ruled out. Sync with force to replace it.",
+                reason="locally_modified",
+            )
         if skill.locally_modified and not force:
-            raise Conflict(f"'{name}' has local changes that Sync would overwrite. Sync with force to replace them.")
-        loc = self.github.parse_url(skill.source)
-        where = f"{loc.owner}/{loc.repo}"
+            raise Conflict(f"'{name}' has local changes that Sync would overwrite. Sync with force to replace them.",
+                           reason="locally_modified")
+        record = await asyncio.to_thread(store.records.read, name)
+        origin = record.origin if record is not None else None
+        if origin is None:
+            origin = self.m._origin_from_source(skill.source, None)  # adopting a record-less skill, once
+            if origin is None:
+                raise Invalid(f"'{name}' has no GitHub source to sync from.")
+        seen = await asyncio.to_thread(self.m.reader.current_hash, store.skill_dir(name))
+        where = f"{origin.owner}/{origin.repo}"
+        ref = origin.ref
         try:
-            ref = loc.ref or await self.github.default_branch(loc.owner, loc.repo)
-            sha = await self.github.probe(loc.owner, loc.repo, ref, loc.path)
+            sha = await self.github.probe(origin.owner, origin.repo, ref, origin.path)
         except GitHubNotFound:
-            await asyncio.to_thread(self._set_orphaned, store, name, True)
+            await self._set_orphaned(store, name, True)
             raise Gone(f"The upstream of '{name}' ({where}) no longer exists on GitHub. The installed skill was kept.")
         if sha is None:
-            await asyncio.to_thread(self._set_orphaned, store, name, True)
-            raise Gone(f"'{loc.path}' no longer exists on '{ref}' in {where}. The installed skill was kept.")
-        if sha == skill.tracking_ref and not skill.locally_modified:
+            await self._set_orphaned(store, name, True)
+            raise Gone(f"'{origin.path}' no longer exists on '{ref}' in {where}. The installed skill was kept.")
+        if sha == skill.tracking_ref and not skill.locally_modified and record is not None:
             if skill.orphaned:
-                await asyncio.to_thread(self._set_orphaned, store, name, False)
+                await self._set_orphaned(store, name, False)
             return SyncResult(updated=False, ref=sha)
         own = fetcher is None
         fetcher = fetcher or ArchiveFetcher(self.github, store)
         try:
-            archive = await fetcher.get(loc.owner, loc.repo, sha)
-            stamp = _stamp(skill.source, sha)
-            await asyncio.to_thread(self._stage_sync, store, name, archive, loc, ref, stamp, sha)
+            archive = await fetcher.get(origin.owner, origin.repo, sha)
+            new = InstallRecord(origin=origin, commit=sha, tracking=True)
+            if record is not None:
+                new = record.model_copy(update={"commit": sha, "tree": None, "tracking": True, "orphaned": False,
+                                                "last_check": LastCheck(update_available=False, checked_at=time.time())})
+            staging = await asyncio.to_thread(self._extract_sync, store, name, archive, origin)
+            try:
+                async with self.m.locks.hold((store, name)):
+                    await asyncio.to_thread(self._stage_sync, store, name, staging, new, seen)
+            finally:
+                await asyncio.to_thread(store.discard, staging)
         finally:
             if own:
                 fetcher.close()
         return SyncResult(updated=True, ref=sha)
 
-    def _stage_sync(self, store, name, archive: Path, loc: GitHubLocation, ref: str, stamp: dict, sha: str) -> None:
+    def _extract_sync(self, store: ScopeStore, name: str, archive: Path, origin: Origin) -> Path:
+        """Unpack the skill's folder into a fresh staging entry (no lock needed: it is ours)."""
         staging = store.new_staging(name)
         try:
-            extracted = extract_subtree(archive, loc.path, staging, max_bytes=self.m.max_skill_bytes)
+            extracted = extract_subtree(archive, origin.path, staging, max_bytes=self.m.max_skill_bytes)
             if SKILL_MD in extracted.skipped:
                 raise Invalid(
                     "The upstream SKILL.md is a link or special file, which is never installed. "
                     "The installed skill was kept."
                 )
-            if not (staging / SKILL_MD).is_file():
-                self._set_orphaned(store, name, True)
-                raise Gone(f"'{loc.path or '/'}' on '{ref}' no longer holds a SKILL.md. The installed skill was kept.")
-            try:
-                self._finish_staging(store, name, staging, stamp, sha)
-            except Invalid as err:
-                raise Invalid(f"The upstream SKILL.md is invalid ({err.message}). The installed skill was kept.") from None
-        finally:
+        except BaseException:
             store.discard(staging)
+            raise
+        return staging
 
-    def _set_orphaned(self, store: ScopeStore, name: str, orphaned: bool) -> None:
-        meta = store.read_meta(name)
-        if meta.orphaned != orphaned:
-            meta.orphaned = orphaned
-            store.write_meta(name, meta)
+    def _stage_sync(self, store: ScopeStore, name: str, staging: Path, record: InstallRecord, seen: str) -> None:
+        """Under the skill lock: the content must still be what was checked, then swap."""
+        if not (staging / SKILL_MD).is_file():
+            self._set_orphaned_locked(store, name, True)
+            where = record.origin.path if record.origin else ""
+            raise Gone(f"'{where or '/'}' on '{record.origin.ref if record.origin else ''}' no longer holds a SKILL.md. "
+                       "The installed skill was kept.")
+        try:
+            self._finish_staging(store, name, staging, record, txn.seen(seen))
+        except Invalid as err:
+            raise Invalid(f"The upstream SKILL.md is invalid ({err.message}). The installed skill was kept.") from None
+
+    async def _set_orphaned(self, store: ScopeStore, name: str, orphaned: bool) -> None:
+        async with self.m.locks.hold((store, name)):
+            await asyncio.to_thread(self._set_orphaned_locked, store, name, orphaned)
+
+    def _set_orphaned_locked(self, store: ScopeStore, name: str, orphaned: bool) -> None:
+        record = store.records.read(name)
+        if record is not None and record.orphaned != orphaned and store.exists(name):
+            record.orphaned = orphaned
+            txn.write_record(store, name, record)
 
     async def sync_all(self) -> list[dict]:
         self.m.require_github()
@@ -372,7 +407,8 @@ class Upstream:
                     result = await self.sync(skill.scope, skill.name, fetcher=fetcher)
                     return {**key, "updated": result.updated, "ref": result.ref}
                 except SkillsError as err:
-                    return {**key, "error": err.message}
+                    # The 409 reason too, so the UI can offer "overwrite local changes".
+                    return {**key, "error": err.message, **({"reason": err.reason} if err.reason else {})}
                 except Exception:  # isolate: one broken skill never sinks the batch
                     log.exception("sync of %s/%s failed", skill.scope, skill.name)
                     return {**key, "error": "Unexpected error; see the Jupyter server log."}
@@ -385,6 +421,23 @@ class Upstream:
 
 def _candidate_name(res: Resolved, rel: str) -> str:
     return res.skill_name(rel, parse_skill_md((res.work / rel / SKILL_MD).read_bytes()).frontmatter)
+
+
+def _stage_copy(store: ScopeStore, name: str, folder: Path) -> Path:
+    staging = store.new_staging(name)
+    try:
+        copy_bundle(folder, staging)
+    except BaseException:
+        store.discard(staging)
+        raise
+    return staging
+
+
+def _frontmatter_tracks(store: ScopeStore, name: str) -> bool:
+    try:
+        return parse_skill_md(store.read_skill_md(name)).frontmatter.get("tracks_upstream") is True
+    except SkillsError:
+        return False
 
 
 def _mb(nbytes: int) -> str:

@@ -89,6 +89,7 @@ class FakeGitHub:
             self.redirect_foreign = False
             self.latency = 0.0
             self.require_token: str | None = None
+            self._archive_hold: tuple[threading.Event, threading.Event] | None = None
             self.requests.clear()
 
     # -- repositories ----------------------------------------------------------
@@ -191,6 +192,13 @@ class FakeGitHub:
         assert endpoint in ENDPOINTS, endpoint
         with self._lock:
             self._limits[endpoint] = (reset_at, retry_after)
+
+    def hold_archives(self) -> tuple[threading.Event, threading.Event]:
+        """Archive bodies (codeload) wait until ``release`` is set; ``requested`` is
+        set when one is asked for.  Lets a test act at a chosen moment of a download."""
+        with self._lock:
+            self._archive_hold = (threading.Event(), threading.Event())
+            return self._archive_hold
 
     def clear_log(self) -> None:
         with self._lock:

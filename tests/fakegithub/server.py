@@ -59,6 +59,10 @@ class FakeHandler(tornado.web.RequestHandler):
         self.fake._log(kind, req)  # logged before any fault applies
         if self.fake.latency:
             await asyncio.sleep(self.fake.latency)
+        hold = self.fake._archive_hold if kind == "codeload" else None
+        if hold is not None:
+            hold[0].set()
+            await asyncio.get_running_loop().run_in_executor(None, hold[1].wait, 60)
         fault = self.fake._take_fault(kind)
         if fault is not None:
             status, headers, body = fault

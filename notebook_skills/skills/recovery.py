@@ -1,0 +1,267 @@
+"""Startup recovery that cannot hurt (contract §2).
+
+Runs under the scope lock and only ever touches:
+
+- entries whose names the product creates (`<name>.<owner>.<token>` in
+  staging/, backup/, trash/, generations/; `<kind>.<owner>.<random>` in tmp/;
+  `journal/<name>.<owner>.json`; `records/<name>.json`),
+- whose owner lock is free (the process that made them is gone: a second
+  server starting never cleans up the first one's staging mid-sync),
+- never following a link: a bookkeeping dir or area that is a link or not
+  inside the scope root is refused with a log line and left alone.
+
+Half-done transactions are finished or undone by comparing the folder
+identities recorded in the journal with what is on disk.  Every entry is
+isolated: an exception is logged and recovery moves on; it never stops the
+extension from loading.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import stat
+from pathlib import Path
+from typing import Callable, Optional
+
+import filelock
+
+from . import txn
+from .fsutil import read_bounded, remove_tree
+from .locks import file_lock, try_lock
+from .names import is_valid_name
+from .record import InstallRecord
+from .records import RECORDS, folder_id
+from .store import BACKUP, LOCKS, STAGING, TMP, TRASH, ScopeStore, UnsafeBookkeeping, entry_owner
+
+log = logging.getLogger(__name__)
+
+SCOPE_LOCK_WAIT = 10.0
+
+
+class _Owners:
+    """Which owners are gone; their locks are held until recovery ends."""
+
+    def __init__(self, store: ScopeStore) -> None:
+        self.store = store
+        self._dead: dict[str, object] = {}
+        self._alive: set[str] = set()
+
+    def dead(self, owner: Optional[str]) -> bool:
+        if owner is None or owner in self._alive:
+            return False
+        if owner in self._dead:
+            return True
+        lock = try_lock(self.store.lock_path(f".owner.{owner}"))
+        if lock is None:
+            self._alive.add(owner)
+            return False
+        self._dead[owner] = lock
+        return True
+
+    def release(self) -> None:
+        for owner, lock in self._dead.items():
+            try:
+                self.store.lock_path(f".owner.{owner}").unlink(missing_ok=True)
+            except OSError:
+                pass
+            lock.release()
+
+
+def _entries(store: ScopeStore, area: str, notes: list[str]) -> list[str]:
+    path = store.bookkeeping / area
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return []
+    if not stat.S_ISDIR(st.st_mode) or os.path.realpath(path) != os.path.join(store.key, store.bookkeeping.name, area):
+        notes.append(f"refused {path}: a link or not a folder inside the scope (left alone)")
+        return []
+    return sorted(os.listdir(path))
+
+
+def _isolated(notes: list[str], what: str, fn: Callable[[], Optional[str]]) -> None:
+    try:
+        note = fn()
+        if note:
+            notes.append(note)
+    except Exception as err:  # noqa: BLE001 - one bad entry never stops the rest
+        log.exception("notebook-skills recovery: %s failed", what)
+        notes.append(f"could not recover {what}: {err}")
+
+
+def recover(store: ScopeStore) -> list[str]:
+    notes: list[str] = []
+    try:
+        book = store.check_bookkeeping()
+        if not os.path.lexists(book):
+            return []
+        _entries(store, LOCKS, notes)  # refuse a linked locks area before opening any lock in it
+        if notes:
+            return notes
+        scope_lock = file_lock(store.lock_path(".scope"))
+        scope_lock.acquire(timeout=SCOPE_LOCK_WAIT)
+    except UnsafeBookkeeping as err:
+        return [f"refused: {err.message}"]
+    except filelock.Timeout:
+        return ["skipped: another process is recovering this scope"]
+    except OSError as err:
+        return [f"skipped: {err}"]
+    owners = _Owners(store)
+    try:
+        _recover_locked(store, owners, notes)
+    finally:
+        owners.release()
+        scope_lock.release()
+    return notes
+
+
+def _recover_locked(store: ScopeStore, owners: _Owners, notes: list[str]) -> None:
+    for entry in _entries(store, txn.JOURNAL, notes):
+        _isolated(notes, f"journal {entry}", lambda e=entry: _journal(store, owners, e))
+    # A skill whose journal is still there (its writer is alive, or finishing it
+    # failed) keeps every entry: one of them may hold its only copy.
+    unsettled = {e.split(".", 1)[0] for e in _entries(store, txn.JOURNAL, [])}
+    for area in (STAGING, TMP, TRASH, BACKUP):
+        for entry in _entries(store, area, notes):
+            if area != TMP and entry.split(".", 1)[0] in unsettled:
+                continue
+            _isolated(notes, f"{area} entry {entry}", lambda a=area, e=entry: _leftover(store, owners, a, e))
+    referenced = set()
+    for entry in _entries(store, RECORDS, notes):
+        _isolated(notes, f"record {entry}", lambda e=entry: _record(store, e, referenced))
+    for entry in _entries(store, txn.GENERATIONS, notes):
+        if entry not in referenced:
+            _isolated(notes, f"generation {entry}", lambda e=entry: _leftover(store, owners, txn.GENERATIONS, e))
+    for entry in _entries(store, LOCKS, notes):
+        if entry.startswith(".owner.") and entry.endswith(".lock"):
+            owners.dead(entry[len(".owner."):-len(".lock")])  # released (and removed) at the end
+
+
+def _leftover(store: ScopeStore, owners: _Owners, area: str, entry: str) -> Optional[str]:
+    if not owners.dead(entry_owner(entry)):
+        return None  # not ours to judge, or its owner is still at work
+    path = store.bookkeeping / area / entry
+    name = entry.split(".", 1)[0]
+    if area == BACKUP and is_valid_name(name) and not os.path.lexists(store.skill_dir(name)):
+        # An old bundle parked by a swap whose journal is gone, and nothing in its
+        # place: putting it back loses nothing.
+        os.rename(path, store.skill_dir(name))
+        return f"restored '{name}' from an interrupted update"
+    remove_tree(path)
+    return f"removed leftover {area} entry {entry}"
+
+
+def _record(store: ScopeStore, entry: str, referenced: set) -> Optional[str]:
+    if not entry.endswith(".json") or not is_valid_name(entry[:-5]):
+        return None
+    name = entry[:-5]
+    record = store.records.read_raw(name)
+    if record is not None and record.previous is not None:
+        referenced.add(os.path.basename(record.previous.folder))
+    current = folder_id(store.root / name)
+    if record is None or (current is not None and record.folder_id in (None, current)):
+        return None  # unreadable (maybe a newer version): left alone
+    lock = try_lock(store.lock_path(name))
+    if lock is None:
+        return None  # a writer is at work on it
+    try:
+        if record is not None and record.previous is not None:
+            referenced.discard(os.path.basename(record.previous.folder))
+        store.records.delete(name)
+    finally:
+        lock.release()
+    return f"dropped the record of '{name}': its folder was removed or replaced by hand"
+
+
+def _journal(store: ScopeStore, owners: _Owners, entry: str, *, locked: bool = False) -> Optional[str]:
+    if not entry.endswith(".json"):
+        return None
+    name, _, owner = entry[:-5].partition(".")  # journal/<name>.<owner>.json
+    if owner != store.owner or not locked:
+        if not owners.dead(entry_owner(f"{name}.{owner}.j")):
+            return None
+    path = store.bookkeeping / txn.JOURNAL / entry
+    if not is_valid_name(name) or not stat.S_ISREG(os.lstat(path).st_mode):
+        return None
+    lock = None if locked else try_lock(store.lock_path(name))
+    if lock is None and not locked:
+        return None
+    try:
+        data = json.loads(read_bounded(path, 1 << 20, "journal"))
+        if not isinstance(data, dict) or data.get("name") != name:
+            raise ValueError("malformed journal")
+        note = _rename(store, data) if data.get("op") == "rename" else _install(store, data)
+        path.unlink()
+        return note
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def settle_journals(store: ScopeStore, name: str) -> None:
+    """Journals of one skill, for a writer that holds its lock (see txn.settle)."""
+    folder = store.bookkeeping / txn.JOURNAL
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return
+        entries = [e for e in os.listdir(store.area(txn.JOURNAL, create=False)) if e.startswith(name + ".")]
+    except FileNotFoundError:
+        return
+    if not entries:
+        return
+    owners = _Owners(store)
+    notes: list[str] = []
+    try:
+        for entry in entries:
+            _isolated(notes, f"journal {entry}", lambda e=entry: _journal(store, owners, e, locked=True))
+    finally:
+        owners.release()
+    for note in notes:
+        log.warning("notebook-skills: %s: %s", store.scope, note)
+
+
+def _entry_path(store: ScopeStore, area: str, name: str, value: object) -> Optional[Path]:
+    """A journal-named entry, only if its name is one we create for this skill."""
+    if not isinstance(value, str) or entry_owner(value) is None or not value.startswith(name + "."):
+        return None
+    return store.bookkeeping / area / value
+
+
+def _install(store: ScopeStore, data: dict) -> str:
+    name = data["name"]
+    target = store.skill_dir(name)
+    staged = _entry_path(store, STAGING, name, data.get("staged"))
+    backup = _entry_path(store, BACKUP, name, data.get("backup"))
+    new_id, old_id = data.get("new_id"), data.get("old_id")
+    current = folder_id(target)
+    if new_id and current == new_id:
+        record = InstallRecord.model_validate(data["record"])
+        store.records.write(name, record)
+        old_at = None
+        for candidate in (staged, backup):
+            if candidate is not None and old_id and folder_id(candidate) == old_id:
+                old_at = candidate
+        gen = _entry_path(store, txn.GENERATIONS, name, data.get("generation"))
+        data = {**data, "generation": gen.name if gen else None}
+        txn.finish_install(store, data, old_at)
+        return f"finished the interrupted update of '{name}' (new bundle and its record)"
+    if current is None and backup is not None and old_id and folder_id(backup) == old_id:
+        os.rename(backup, target)
+        note = f"restored '{name}' from an interrupted update (old bundle and record)"
+    else:
+        note = f"rolled back an interrupted update of '{name}' (old bundle and record kept)"
+    if staged is not None and new_id and folder_id(staged) == new_id:
+        remove_tree(staged)
+    return note
+
+
+def _rename(store: ScopeStore, data: dict) -> str:
+    new = data.get("new")
+    if not is_valid_name(new):
+        raise ValueError("malformed rename journal")
+    if folder_id(store.skill_dir(new)) == data.get("folder_id"):
+        txn.finish_rename(store, data)
+        return f"finished renaming '{data['name']}' to '{new}'"
+    return f"rolled back renaming '{data['name']}' to '{new}'"
