@@ -20,15 +20,17 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 # the hatch build hook runs `jlpm`, which lives in the venv
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test install build test-python test-js test-ui demo screenshots bench clean chromium
+.PHONY: lab test install build test-python test-js test-ui demo screenshots bench clean chromium lint dist test-dist
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
 $(STAMP): $(PY) pyproject.toml
-	$(BIN)/pip install -q "jupyterlab>=4.6,<4.7" "hatchling>=1.5" "hatch-jupyter-builder>=0.5" editables
-	$(BIN)/pip install -q --no-build-isolation -e ".[test]"
+	$(BIN)/pip install -q "jupyterlab>=4.6,<4.7" "hatchling>=1.5" "hatch-jupyter-builder>=0.5" "hatch-nodejs-version>=0.3.2" editables
+	@# an earlier editable install wrote install.json through the `labextension develop` link
+	rm -f notebook_skills/labextension/install.json
+	$(BIN)/pip install -q --no-build-isolation -e ".[test,lint,dist]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -77,10 +79,34 @@ screenshots: build chromium $(UI_STAMP)
 demo: build
 	$(PY) ui-tests/demo.py
 
+# ruff (Python), eslint and prettier (TypeScript, CSS); configs in pyproject.toml,
+# eslint.config.mjs and package.json.
+lint: install $(JS_STAMP)
+	$(BIN)/ruff check notebook_skills tests ui-tests benchmarks
+	$(JLPM) lint:check
+
+# sdist + wheel exactly as `pip install .` / a release would build them: in pip's isolated
+# build environment (build-system.requires only), the wheel from the sdist, so it always
+# carries a fresh production build of the frontend.
+dist: install
+	rm -rf dist
+	PIP_NO_COMPILE=1 $(PY) -m build --outdir dist .
+
+# The wheel as `pip install .` builds it (isolated build, build-system.requires only, from
+# the tree, so built once and reusing node_modules), installed into a clean venv next to
+# JupyterLab: a production build, both extensions listed OK. `make dist` also builds the sdist.
+TEST_DIST := $(VENV)/test-dist
+test-dist: install
+	rm -rf $(TEST_DIST)
+	PIP_NO_COMPILE=1 $(PY) -m build --wheel --outdir $(TEST_DIST) .
+	PYTHON=$(PY) .ci/check-dist $(TEST_DIST)
+
 test: install build chromium $(UI_STAMP)
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-python
 	$(MAKE) --no-print-directory test-js
 	$(MAKE) --no-print-directory test-ui
+	$(MAKE) --no-print-directory test-dist
 
 clean:
-	rm -rf $(VENV) node_modules lib notebook_skills/labextension ui-tests/node_modules
+	rm -rf $(VENV) node_modules lib notebook_skills/labextension notebook_skills/_version.py ui-tests/node_modules dist

@@ -1,6 +1,15 @@
 """notebook-skills: Agent Skills from GitHub for JupyterLab."""
 
-__version__ = "0.1.0"
+try:
+    # written at build time from package.json, the one version source
+    from ._version import __version__
+except ImportError:  # a source tree that was never built
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        __version__ = version("notebook-skills")
+    except PackageNotFoundError:
+        __version__ = "0.0.0+unknown"
 
 
 def _jupyter_server_extension_points():

@@ -6,6 +6,8 @@ it: github_url / github_api_url, with TLS trust from SSL_CERT_FILE.
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 
@@ -58,3 +60,36 @@ def no_server_tracebacks(caplog):
         if r.exc_info or "Traceback (most recent call last)" in r.getMessage() or "Uncaught exception" in r.getMessage()
     ]
     assert not bad, "the server logged a traceback:\n" + "\n".join(f"{r.name}: {r.getMessage()[:500]}" for r in bad)
+
+
+class _TracebackCatcher(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[0] is not None:
+            self.records.append(record)
+
+
+# Where an unhandled handler error is logged with its traceback: tornado's own loggers and
+# the server app's (traitlets app loggers do not propagate to the root logger).
+_SERVER_LOGGERS = ("tornado.application", "tornado.general", "tornado.access", "ServerApp", "NotebookSkills")
+
+
+@pytest.fixture(autouse=True)
+def _no_traceback_in_server_log(request):
+    """Nothing a client or GitHub causes may leave a traceback in the server log (issue 7):
+    fails the test that produced one. A test that provokes an internal error on purpose
+    opts out with ``@pytest.mark.allow_traceback``."""
+    catcher = _TracebackCatcher()
+    loggers = [logging.getLogger(name) for name in _SERVER_LOGGERS]
+    for log in loggers:
+        log.addHandler(catcher)
+    yield
+    for log in loggers:
+        log.removeHandler(catcher)
+    if catcher.records and not request.node.get_closest_marker("allow_traceback"):
+        first = catcher.records[0]
+        text = logging.Formatter().formatException(first.exc_info)
+        pytest.fail(f"the server logged a traceback ({first.name}: {first.getMessage()}):\n{text}", pytrace=False)

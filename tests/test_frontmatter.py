@@ -350,7 +350,7 @@ def test_property_set_keys(doc, updates):
     got = _block_lines(out)
     want = _expected_lines(model, updates, nl)
     assert len(got) == len(want)
-    for line, expected in zip(got, want):
+    for line, expected in zip(got, want, strict=True):
         if isinstance(expected, tuple):
             key, ending = expected
             assert line.startswith(f"{key}: ") and line.endswith(ending)

@@ -158,3 +158,14 @@ async def test_segment_over_the_name_limit_is_400_and_temp_names_do_not_count(jp
 
 def _b(value) -> bytes:
     return json.dumps(value).encode()
+
+
+@pytest.mark.parametrize("body", ["null", "[]", '"force"', "1"])
+async def test_a_body_that_is_not_an_object_is_400(jp_fetch, skills_dirs, body):
+    notes = await make_notes(jp_fetch, skills_dirs)
+    before = tree_digest(notes)
+    for method, path in [("POST", "skills/user/notes/sync"), ("PUT", "skills/user/notes"), ("POST", "skills/import")]:
+        status, data = await raw(jp_fetch, method, path, body)
+        assert status == 400, (path, body, data)
+        assert "JSON object" in data["message"]
+    assert tree_digest(notes) == before

@@ -3,6 +3,8 @@ with a clear 400 before anything is written — never a 500 on list or detail.""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from .helpers import call, tree_digest
@@ -108,3 +110,22 @@ async def test_values_yaml_cannot_construct(jp_fetch, skills_dirs, value):
                               {"content": f"---\nname: good\ndescription: d\nx: {value}\n---\n"}, params={"path": "SKILL.md"})
     assert status == 400 and "SKILL.md" in data["message"], data
     assert tree_digest(skills_dirs["user"] / "good") == before
+
+
+@pytest.mark.skipif(not os.path.isfile("/proc/self/mem"), reason="needs Linux /proc")
+async def test_a_linked_skill_md_is_that_skills_problem_not_a_failed_list(jp_fetch, skills_dirs):
+    """A cloned repository can ship SKILL.md as a link to something that fails on read
+    (here /proc/self/mem: EIO): it is never read through, and the other skills are listed."""
+    folder = skills_dirs["project"] / "broken"
+    folder.mkdir(parents=True)
+    os.symlink("/proc/self/mem", folder / "SKILL.md")
+    _put_on_disk(skills_dirs, "fine", "---\nname: fine\ndescription: Fine.\n---\nBody\n")
+    status, data = await call(jp_fetch, "GET", "skills")
+    assert status == 200, data
+    by_name = {s["name"]: s for s in data["skills"]}
+    assert by_name["fine"]["problems"] == []
+    assert by_name["broken"]["problems"] == [
+        "SKILL.md cannot be read: Invalid file path 'SKILL.md': it goes through a symbolic link"
+    ]
+    status, data = await call(jp_fetch, "GET", "skills/project/broken")
+    assert status == 200 and data["skill"]["problems"][0].startswith("SKILL.md cannot be read"), data

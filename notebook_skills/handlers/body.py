@@ -53,9 +53,11 @@ def check_text(value: Any, where: str = "body") -> None:
 
 
 def parse_body(raw: bytes | None, model: type[Body]) -> Body:
+    # an empty body means "no options"; JSON `null` is a body of the wrong type (as the
+    # OpenAPI description says), refused like any other non-object
     data = load_json(raw or b"{}")
-    if data is None:
-        data = {}
+    if not isinstance(data, dict):
+        raise Invalid("Invalid request: the request body must be a JSON object.")
     check_text(data)
     try:
         return model.model_validate(data, strict=True)

@@ -89,6 +89,11 @@ class SkillReader:
             # One broken SKILL.md must not hide the rest of the list.
             fm, body = {}, ""
             problems.append(f"SKILL.md cannot be read: {err.message}")
+        except OSError as err:
+            # e.g. a link a cloned repository ships to something unreadable: one skill's
+            # problem, shown on that skill, never a failed list
+            fm, body = {}, ""
+            problems.append(f"SKILL.md cannot be read: {err.strerror or type(err).__name__}")
         fm_name = fm.get("name")
         if fm_name is None and not problems:
             problems.append("SKILL.md has no 'name' in its frontmatter")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import os
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path, PurePosixPath
@@ -330,7 +329,7 @@ class Upstream:
             sha = await self.github.probe(origin.owner, origin.repo, ref, origin.path)
         except GitHubNotFound:
             await self._set_orphaned(store, name, True)
-            raise Gone(f"The upstream of '{name}' ({where}) no longer exists on GitHub. The installed skill was kept.")
+            raise Gone(f"The upstream of '{name}' ({where}) no longer exists on GitHub. The installed skill was kept.") from None
         if sha is None:
             await self._set_orphaned(store, name, True)
             raise Gone(f"'{origin.path}' no longer exists on '{ref}' in {where}. The installed skill was kept.")
