@@ -5,14 +5,18 @@ single place (``handlers/base.py``).  Messages are shown to users verbatim, so
 they must say what went wrong and never contain secrets.
 """
 
+from __future__ import annotations
+
 
 class SkillsError(Exception):
     """Base class: ``str(err)`` is the user-facing message."""
 
-    def __init__(self, message: str, *, reason: str | None = None):
+    def __init__(self, message: str, reason: str | None = None):
         super().__init__(message)
         self.message = message
-        self.reason = reason  # machine-readable (contract §4), e.g. "locally_modified"
+        # Machine-readable cause for clients to branch on (contract §4), e.g. a
+        # 409's "changed_on_disk"; None when the status alone says enough.
+        self.reason = reason
 
 
 class Invalid(SkillsError):
@@ -32,12 +36,9 @@ class Conflict(SkillsError):
 
     ``reason`` is the machine-readable cause (contract §4): "locally_modified",
     "busy", "exists", "pending" or "changed_on_disk" (a write whose
-    precondition no longer held under the lock).
+    precondition no longer held under the lock). It is carried by the base
+    class, so every typed error can name one; ``handlers/base.py`` sends it.
     """
-
-    def __init__(self, message: str, reason: str | None = None):
-        super().__init__(message)
-        self.reason = reason
 
 
 class Gone(SkillsError):

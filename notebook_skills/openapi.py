@@ -51,6 +51,7 @@ class SkillList(BaseModel):
     skills: list[m.Skill]
     policy: Policy
     scopes: dict[str, str] = Field(description="Skills directory of each scope (user, project).")
+    github_url: Optional[str] = Field(description="The configured GitHub web base (null without GitHub).")
 
 
 class SkillAnswer(BaseModel):
@@ -67,13 +68,20 @@ class ImportManyAnswer(BaseModel):
     errors: list[ImportFailure]
 
 
-class FileContent(BaseModel):
+class FileStamp(BaseModel):
+    """The version stamp a contents drive keeps; PUT sends `hash` back as its precondition."""
+
     path: str
+    hash: str = Field(description="sha256 of the file's UTF-8 text")
+    hash_algorithm: Literal["sha256"]
+    last_modified: str = Field(description="ISO 8601 UTC modification time")
+
+
+class FileContent(FileStamp):
     content: str
 
 
-class FileWritten(BaseModel):
-    path: str
+class FileWritten(FileStamp):
     skill: m.SkillDetail
 
 
@@ -88,6 +96,7 @@ class SyncAllFailed(BaseModel):
     scope: m.Scope
     name: str
     error: str
+    reason: Optional[str] = Field(None, description="The 409 reason when there is one, e.g. locally_modified")
 
 
 class SyncAllAnswer(BaseModel):

@@ -1,5 +1,6 @@
 /**
- * User-facing actions (dialogs + notifications) shared by commands and panel.
+ * User-facing actions (dialogs + notifications) shared by commands and panel:
+ * rename, delete and New skill. Sync lives in syncActions.tsx.
  */
 import {
   Dialog,
@@ -8,143 +9,12 @@ import {
   showDialog
 } from '@jupyterlab/apputils';
 
-import {
-  ISkill,
-  Scope,
-  SkillsApiError,
-  SyncAllItem,
-  errorMessage
-} from './api';
-import { shortSha, validateSkillName } from './validate';
+import { ISkill, Scope, errorMessage } from './api';
+import { INewSkillState, NewSkillBody } from './components/NewSkillForm';
+import { validateSkillName } from './validate';
 import { SkillsModel } from './model';
 
-export async function syncOne(
-  model: SkillsModel,
-  skill: { scope: Scope; name: string },
-  force = false
-): Promise<void> {
-  if (model.isBusy(skill)) {
-    return;
-  }
-  model.setBusy(skill, true);
-  try {
-    const result = await model.client.syncSkill(skill.scope, skill.name, {
-      force
-    });
-    if (result.updated) {
-      Notification.success(`${skill.name} updated to ${shortSha(result.ref)}`, {
-        autoClose: 5000
-      });
-    } else {
-      Notification.info(`${skill.name} is already up to date`, {
-        autoClose: 4000
-      });
-    }
-  } catch (error) {
-    if (error instanceof SkillsApiError && error.status === 409 && !force) {
-      model.setBusy(skill, false);
-      const answer = await showDialog({
-        title: 'Overwrite local changes?',
-        body: `${skill.name} was changed locally (${error.message}). Syncing replaces your changes with the upstream version.`,
-        buttons: [
-          Dialog.cancelButton(),
-          Dialog.warnButton({ label: 'Overwrite' })
-        ]
-      });
-      if (answer.button.accept) {
-        await syncOne(model, skill, true);
-      }
-      return;
-    }
-    if (error instanceof SkillsApiError && error.status === 410) {
-      Notification.warning(
-        `${skill.name}: upstream gone — the skill was kept and marked “Upstream gone”. ${error.message}`,
-        { autoClose: 10000 }
-      );
-    } else {
-      Notification.error(`${skill.name}: ${errorMessage(error)}`, {
-        autoClose: 10000
-      });
-    }
-  } finally {
-    model.setBusy(skill, false);
-    await model.refresh();
-  }
-}
-
-/** "Synced N tracking skills: U updated, K unchanged, F failed" + failures. */
-export function syncSummary(results: SyncAllItem[]): string {
-  let updated = 0;
-  let unchanged = 0;
-  const failures: string[] = [];
-  for (const r of results) {
-    if ('error' in r) {
-      failures.push(`${r.name}: ${r.error}`);
-    } else if (r.updated) {
-      updated++;
-    } else {
-      unchanged++;
-    }
-  }
-  const n = results.length;
-  let text =
-    `Synced ${n} tracking skill${n === 1 ? '' : 's'}: ` +
-    `${updated} updated, ${unchanged} unchanged, ${failures.length} failed`;
-  if (failures.length) {
-    text += '\n' + failures.join('\n');
-  }
-  return text;
-}
-
-export async function syncAll(model: SkillsModel): Promise<void> {
-  if (model.syncingAll) {
-    return;
-  }
-  model.syncingAll = true;
-  const tracking = model.trackingSkills;
-  tracking.forEach(s => model.setBusy(s, true));
-  // The summary is a new notification rather than an update of the progress
-  // one: an update that lands before JupyterLab has rendered the first toast
-  // is lost, leaving "Syncing…" on screen forever.
-  const progress = Notification.emit(
-    `Syncing ${tracking.length} tracking skill${tracking.length === 1 ? '' : 's'}…`,
-    'in-progress',
-    { autoClose: false }
-  );
-  try {
-    const results = await model.client.syncAllTracking();
-    const failed = results.some(r => 'error' in r);
-    const summary = syncSummary(results);
-    Notification.dismiss(progress);
-    Notification.emit(summary, failed ? 'warning' : 'success', {
-      autoClose: failed ? false : 8000,
-      actions: failed
-        ? [
-            {
-              label: 'Details',
-              caption: 'Show every failure',
-              callback: () => {
-                void showDialog({
-                  title: 'Sync tracking skills',
-                  body: summary,
-                  buttons: [Dialog.okButton()]
-                });
-              }
-            }
-          ]
-        : []
-    });
-  } catch (error) {
-    Notification.dismiss(progress);
-    Notification.error(`Sync tracking skills failed: ${errorMessage(error)}`, {
-      autoClose: false
-    });
-  } finally {
-    tracking.forEach(s => model.setBusy(s, false));
-    model.syncingAll = false;
-    await model.refresh();
-  }
-}
+export { syncAll, syncOne, syncLines, syncSummary } from './syncActions';
 
 async function askName(
   title: string,
@@ -232,23 +102,40 @@ export async function createSkill(
   model: SkillsModel,
   scope: Scope
 ): Promise<{ scope: Scope; name: string } | null> {
-  const name = await askName('Create skill', 'Skill name', '');
-  if (!name) {
-    return null;
-  }
-  try {
-    const detail = await model.client.createSkill({
-      scope,
-      name,
-      description: `Describe when to use ${name}.`
+  const state: INewSkillState = {
+    scope,
+    name: '',
+    description: '',
+    problem: null
+  };
+  for (;;) {
+    const result = await showDialog({
+      title: 'New skill',
+      body: new NewSkillBody(state),
+      buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Create' })],
+      focusNodeSelector: '.jp-skills-new-name'
     });
-    return { scope: detail.scope, name: detail.name };
-  } catch (error) {
-    Notification.error(`Could not create ${name}: ${errorMessage(error)}`, {
-      autoClose: 8000
-    });
-    return null;
-  } finally {
-    await model.refresh();
+    if (!result.button.accept) {
+      return null;
+    }
+    const req = result.value;
+    if (!req) {
+      state.problem =
+        validateSkillName(state.name) ??
+        'A description is required: agents use it to decide when to load the skill.';
+      continue;
+    }
+    state.problem = null;
+    try {
+      const detail = await model.client.createSkill(req);
+      Notification.success(`Created ${detail.scope} skill ${detail.name}`, {
+        autoClose: 4000
+      });
+      await model.refresh();
+      return { scope: detail.scope, name: detail.name };
+    } catch (error) {
+      // Ask again, keeping what the user typed, with the server's answer.
+      state.problem = errorMessage(error);
+    }
   }
 }

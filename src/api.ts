@@ -15,6 +15,9 @@ export * from './types';
 import {
   ICandidate,
   ICreateRequest,
+  IFileModel,
+  IFileWriteResult,
+  IImportManyResult,
   IImportRequest,
   IPolicy,
   IPreview,
@@ -41,10 +44,11 @@ export interface IWireSkill {
   managed: boolean;
   managed_source: string | null;
   managed_ref: string | null;
-  locally_modified: boolean;
+  locally_modified: boolean | null;
   orphaned: boolean;
-  update_available: boolean | null;
-  pending_ref: string | null;
+  update_available?: boolean | null;
+  pending_ref?: string | null;
+  revert_ref?: string | null;
   problems: string[];
 }
 
@@ -55,7 +59,9 @@ export interface IWireSkillDetail extends IWireSkill {
 }
 
 export interface IWireCandidate {
+  id?: string;
   path: string;
+  url?: string | null;
   name: string;
   description: string;
   files: string[];
@@ -79,10 +85,28 @@ export interface IWireImportRequest {
   url: string;
   scope: Scope;
   name?: string;
-  tracks_upstream?: boolean;
+  tracks_upstream?: boolean | null;
   overwrite?: boolean;
   paths?: string[];
 }
+
+export interface IWireFile {
+  path: string;
+  content?: string;
+  hash: string;
+  last_modified: string;
+}
+
+export type IWireSyncAllItem =
+  | {
+      scope: Scope;
+      name: string;
+      updated: boolean;
+      ref: string;
+      previous_ref?: string | null;
+      old_ref?: string | null;
+    }
+  | { scope: Scope; name: string; error: string; reason?: string | null };
 
 // ---------------------------------------------------------------- mapping
 
@@ -97,10 +121,15 @@ export function skillFromWire(w: IWireSkill): ISkill {
     managed: !!w.managed,
     managedSource: w.managed_source ?? null,
     managedRef: w.managed_ref ?? null,
-    locallyModified: !!w.locally_modified,
+    // null (unknown) is kept: the UI must not claim "not modified" then.
+    locallyModified:
+      w.locally_modified === null || w.locally_modified === undefined
+        ? null
+        : !!w.locally_modified,
     orphaned: !!w.orphaned,
     updateAvailable: w.update_available ?? null,
     pendingRef: w.pending_ref ?? null,
+    revertRef: w.revert_ref ?? null,
     problems: w.problems ?? []
   };
 }
@@ -120,6 +149,7 @@ export function skillToWire(s: ISkill): IWireSkill {
     orphaned: s.orphaned,
     update_available: s.updateAvailable,
     pending_ref: s.pendingRef,
+    revert_ref: s.revertRef,
     problems: s.problems
   };
 }
@@ -154,7 +184,9 @@ export function sourceFromWire(w: ISource): ISource {
 
 export function candidateFromWire(w: IWireCandidate): ICandidate {
   return {
+    id: w.id ?? w.path ?? '',
     path: w.path ?? '',
+    url: w.url ?? null,
     name: w.name,
     description: w.description ?? '',
     files: w.files ?? [],
@@ -169,7 +201,9 @@ export function candidateFromWire(w: IWireCandidate): ICandidate {
 
 export function candidateToWire(c: ICandidate): IWireCandidate {
   return {
+    id: c.id,
     path: c.path,
+    url: c.url,
     name: c.name,
     description: c.description,
     files: c.files,
@@ -212,7 +246,8 @@ export function importToWire(r: IImportRequest): IWireImportRequest {
   if (r.name) {
     w.name = r.name;
   }
-  if (r.tracksUpstream !== undefined) {
+  // null/undefined: omitted, so an overwrite keeps the replaced skill's tracking.
+  if (r.tracksUpstream !== undefined && r.tracksUpstream !== null) {
     w.tracks_upstream = r.tracksUpstream;
   }
   if (r.overwrite !== undefined) {
@@ -224,16 +259,53 @@ export function importToWire(r: IImportRequest): IWireImportRequest {
   return w;
 }
 
+export function fileFromWire(w: IWireFile): IFileModel {
+  return {
+    path: w.path,
+    content: w.content ?? '',
+    hash: w.hash,
+    lastModified: w.last_modified
+  };
+}
+
+export function syncAllItemFromWire(w: IWireSyncAllItem): SyncAllItem {
+  if ('error' in w) {
+    return {
+      scope: w.scope,
+      name: w.name,
+      error: w.error,
+      reason: w.reason ?? null
+    };
+  }
+  return {
+    scope: w.scope,
+    name: w.name,
+    updated: !!w.updated,
+    ref: w.ref,
+    previousRef: w.previous_ref ?? w.old_ref ?? null
+  };
+}
+
 // ---------------------------------------------------------------- errors
 
-/** An error answered by the server: HTTP status plus its `message`. */
+/** Machine causes of a 409 (contract §4). */
+export type ConflictReason =
+  'locally_modified' | 'busy' | 'exists' | 'pending' | 'changed_on_disk';
+
+/** An error answered by the server: HTTP status, `message` and `reason`. */
 export class SkillsApiError extends Error {
   constructor(
     readonly status: number,
-    message: string
+    message: string,
+    readonly reason: string | null = null
   ) {
     super(message);
     this.name = 'SkillsApiError';
+  }
+
+  /** True for a 409 with this machine reason. */
+  isConflict(reason: ConflictReason): boolean {
+    return this.status === 409 && this.reason === reason;
   }
 }
 
@@ -293,7 +365,13 @@ async function request<T>(
         ? (data as { message: string }).message
         : response.statusText ||
           `Request failed with status ${response.status}`;
-    throw new SkillsApiError(response.status, message);
+    const reason =
+      data &&
+      typeof data === 'object' &&
+      typeof (data as { reason?: unknown }).reason === 'string'
+        ? (data as { reason: string }).reason
+        : null;
+    throw new SkillsApiError(response.status, message, reason);
   }
   return data as T;
 }
@@ -322,6 +400,7 @@ export async function listSkills(
     skills: IWireSkill[];
     policy: IWirePolicy;
     scopes: { user: string; project: string };
+    github_url?: string | null;
   };
   try {
     data = await request(settings, 'skills', { method: 'GET' });
@@ -334,7 +413,8 @@ export async function listSkills(
   return {
     skills: (data.skills ?? []).map(skillFromWire),
     policy: policyFromWire(data.policy),
-    scopes: data.scopes ?? { user: '', project: '' }
+    scopes: data.scopes ?? { user: '', project: '' },
+    githubUrl: data.github_url ?? null
   };
 }
 
@@ -404,29 +484,44 @@ export async function readFile(
   name: string,
   path: string,
   settings: Settings = defaultSettings()
-): Promise<string> {
-  const data = await request<{ content?: string; path?: string }>(
+): Promise<IFileModel> {
+  const data = await request<IWireFile>(
     settings,
     skillPath(scope, name, 'files'),
     { method: 'GET' },
     { path }
   );
-  return data?.content ?? '';
+  return fileFromWire({ ...data, path: data.path ?? path });
 }
 
+/**
+ * Write a bundle file. `options.hash` is the hash last read: the server answers
+ * 409 `changed_on_disk` (nothing written) when the file no longer has it.
+ */
 export async function writeFile(
   scope: Scope,
   name: string,
   path: string,
   content: string,
+  options: { hash?: string | null } = {},
   settings: Settings = defaultSettings()
-): Promise<void> {
-  await request<unknown>(
+): Promise<IFileWriteResult> {
+  const body: { content: string; hash?: string } = { content };
+  if (options.hash) {
+    body.hash = options.hash;
+  }
+  const data = await request<IWireFile & { skill: IWireSkillDetail }>(
     settings,
     skillPath(scope, name, 'files'),
-    json('PUT', { content }),
+    json('PUT', body),
     { path }
   );
+  return {
+    path: data.path ?? path,
+    hash: data.hash,
+    lastModified: data.last_modified,
+    skill: detailFromWire(data.skill)
+  };
 }
 
 export async function deleteFile(
@@ -475,6 +570,21 @@ export async function importSkill(
   return detailFromWire(data.skill);
 }
 
+/** Import several candidates of one previewed source (`paths`: candidate ids). */
+export async function importSkills(
+  req: IImportRequest & { paths: string[] },
+  settings: Settings = defaultSettings()
+): Promise<IImportManyResult> {
+  const data = await request<{
+    skills: IWireSkillDetail[];
+    errors?: Array<{ path: string; message: string }>;
+  }>(settings, 'skills/import', json('POST', importToWire(req)));
+  return {
+    skills: (data.skills ?? []).map(detailFromWire),
+    errors: data.errors ?? []
+  };
+}
+
 export async function syncSkill(
   scope: Scope,
   name: string,
@@ -492,12 +602,12 @@ export async function syncSkill(
 export async function syncAllTracking(
   settings: Settings = defaultSettings()
 ): Promise<SyncAllItem[]> {
-  const data = await request<{ results: SyncAllItem[] }>(
+  const data = await request<{ results: IWireSyncAllItem[] }>(
     settings,
     'skills/sync-all-tracking',
     json('POST')
   );
-  return data.results ?? [];
+  return (data.results ?? []).map(syncAllItemFromWire);
 }
 
 // ---------------------------------------------------------------- client
@@ -518,16 +628,20 @@ export interface ISkillsClient {
     name: string,
     newName: string
   ): Promise<ISkillDetail>;
-  readFile(scope: Scope, name: string, path: string): Promise<string>;
+  readFile(scope: Scope, name: string, path: string): Promise<IFileModel>;
   writeFile(
     scope: Scope,
     name: string,
     path: string,
-    content: string
-  ): Promise<void>;
+    content: string,
+    options?: { hash?: string | null }
+  ): Promise<IFileWriteResult>;
   deleteFile(scope: Scope, name: string, path: string): Promise<void>;
   previewImport(url: string): Promise<IPreview>;
   importSkill(req: IImportRequest): Promise<ISkillDetail>;
+  importSkills(
+    req: IImportRequest & { paths: string[] }
+  ): Promise<IImportManyResult>;
   syncSkill(
     scope: Scope,
     name: string,
@@ -550,11 +664,12 @@ export function createClient(
     renameSkill: (scope, name, newName) =>
       renameSkill(scope, name, newName, settings),
     readFile: (scope, name, path) => readFile(scope, name, path, settings),
-    writeFile: (scope, name, path, content) =>
-      writeFile(scope, name, path, content, settings),
+    writeFile: (scope, name, path, content, options) =>
+      writeFile(scope, name, path, content, options, settings),
     deleteFile: (scope, name, path) => deleteFile(scope, name, path, settings),
     previewImport: url => previewImport(url, settings),
     importSkill: req => importSkill(req, settings),
+    importSkills: req => importSkills(req, settings),
     syncSkill: (scope, name, options) =>
       syncSkill(scope, name, options, settings),
     syncAllTracking: () => syncAllTracking(settings)

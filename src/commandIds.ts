@@ -4,8 +4,8 @@ export namespace CommandIDs {
   export const refresh = 'notebook-skills:refresh';
   export const create = 'notebook-skills:new';
   export const open = 'notebook-skills:open';
+  export const openFile = 'notebook-skills:open-file';
   export const sync = 'notebook-skills:sync';
   export const rename = 'notebook-skills:rename';
   export const remove = 'notebook-skills:delete';
-  export const save = 'notebook-skills:save';
 }

@@ -1,42 +1,48 @@
 /**
- * Commands: palette (category "Skills"), panel context menu and keybindings.
+ * Commands: palette (category "Skills"), the panel toolbar and context menu.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import {
   ICommandPalette,
   MainAreaWidget,
   Notification,
-  WidgetTracker
+  WidgetTracker,
+  showErrorMessage
 } from '@jupyterlab/apputils';
-import { IEditorServices } from '@jupyterlab/codeeditor';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { addIcon, downloadIcon, refreshIcon } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import * as actions from './actions';
-import { ISkill, Scope } from './api';
+import { ISkill, Scope, errorMessage } from './api';
 import { CommandIDs } from './commandIds';
 import {
-  DETAIL_CLASS,
   SkillDetailWidget,
   createDetailMainArea,
   detailWidgetId
 } from './detail';
 import { SkillDetailModel } from './detailModel';
+import { DRIVE_NAME, skillFilePath } from './drive';
 import { syncIcon } from './icons';
 import { showImportDialog } from './importDialog';
-import { SkillsModel } from './model';
+import { SkillsModel, isInvalidFolder } from './model';
 
 export { CommandIDs };
 
 const CATEGORY = 'Skills';
 const ROW_SELECTOR = '.jp-skills-row';
 const PANEL_SELECTOR = '.jp-skills-panel';
+/** The file editor's factory: skill files open in JupyterLab's own editor. */
+const EDITOR_FACTORY = 'Editor';
 
 export interface ICommandsOptions {
   app: JupyterFrontEnd;
   model: SkillsModel;
-  editorServices: IEditorServices;
+  docManager: IDocumentManager;
   tracker: WidgetTracker<MainAreaWidget<SkillDetailWidget>>;
   palette: ICommandPalette | null;
+  trans: TranslationBundle;
 }
 
 interface ISkillArgs {
@@ -44,8 +50,14 @@ interface ISkillArgs {
   name: string;
 }
 
+/** `{scope, name}` of a document path on the skills drive, else null. */
+export function skillOfPath(path: string): ISkillArgs | null {
+  const m = new RegExp(`^${DRIVE_NAME}:(user|project)/([^/]+)/`).exec(path);
+  return m ? { scope: m[1] as Scope, name: m[2] } : null;
+}
+
 export function registerCommands(options: ICommandsOptions): void {
-  const { app, model, editorServices, tracker, palette } = options;
+  const { app, model, docManager, tracker, palette, trans } = options;
   const { commands } = app;
 
   /** Skill from command args, or from the row under the context menu. */
@@ -60,13 +72,41 @@ export function registerCommands(options: ICommandsOptions): void {
   };
   const skillOf = (args: ReadonlyPartialJSONObject): ISkill | null => {
     const t = target(args);
-    return t ? (model.find(t.scope, t.name) ?? null) : null;
+    const s = t ? (model.find(t.scope, t.name) ?? null) : null;
+    return s && !isInvalidFolder(s) ? s : null;
+  };
+
+  const findDetail = (t: ISkillArgs) =>
+    tracker.find(w => w.id === detailWidgetId(t.scope, t.name));
+
+  /** Open editors of a skill's files (the drive paths they were opened by). */
+  const openDocuments = (t: ISkillArgs) => {
+    const found = [];
+    for (const widget of app.shell.widgets('main')) {
+      const context = docManager.contextForWidget(widget);
+      const s = context ? skillOfPath(context.path) : null;
+      if (context && s && s.scope === t.scope && s.name === t.name) {
+        found.push({ widget, context });
+      }
+    }
+    return found;
+  };
+
+  /** After a sync: editors without unsaved edits show the new content. */
+  const afterSync = async (t: ISkillArgs): Promise<void> => {
+    await Promise.all(
+      openDocuments(t)
+        .filter(d => !d.context.model.dirty)
+        .map(d => d.context.revert())
+    );
+    const open = findDetail(t);
+    if (open) {
+      await open.content.load();
+    }
   };
 
   const openSkill = async (t: ISkillArgs): Promise<void> => {
-    const existing = tracker.find(
-      w => w.id === detailWidgetId(t.scope, t.name)
-    );
+    const existing = findDetail(t);
     if (existing) {
       app.shell.activateById(existing.id);
       return;
@@ -77,10 +117,28 @@ export function registerCommands(options: ICommandsOptions): void {
       name: t.name,
       policy: () => model.policy
     });
-    detailModel.skillChanged.connect(() => void model.refresh());
+    detailModel.skillChanged.connect(async () => {
+      // The tracking toggle rewrote SKILL.md: clean editors reload it.
+      await Promise.all(
+        openDocuments(t)
+          .filter(d => !d.context.model.dirty)
+          .map(d => d.context.revert())
+      );
+      await model.refresh();
+    });
     const content = new SkillDetailWidget({
       model: detailModel,
-      editorServices
+      actions: {
+        openFile: (s, path) =>
+          void commands.execute(CommandIDs.openFile, {
+            scope: s.scope,
+            name: s.name,
+            path
+          }),
+        sync: s => void commands.execute(CommandIDs.sync, { ...key(s) }),
+        rename: s => void commands.execute(CommandIDs.rename, { ...key(s) }),
+        remove: s => void commands.execute(CommandIDs.remove, { ...key(s) })
+      }
     });
     const widget = createDetailMainArea(content);
     void tracker.add(widget);
@@ -89,56 +147,120 @@ export function registerCommands(options: ICommandsOptions): void {
     await content.load();
   };
 
-  const closeDetail = (t: ISkillArgs): void => {
-    tracker.find(w => w.id === detailWidgetId(t.scope, t.name))?.dispose();
+  /** Rename and Delete would strand unsaved edits: ask to save or close first. */
+  const refuseIfDirty = (t: ISkillArgs, verb: string): boolean => {
+    const dirty = openDocuments(t).filter(d => d.context.model.dirty);
+    if (!dirty.length) {
+      return false;
+    }
+    const files = dirty.map(d => d.context.path.split('/').slice(2).join('/'));
+    Notification.warning(
+      trans.__(
+        'Cannot %1 %2: %3 has unsaved changes. Save or close it first.',
+        verb,
+        t.name,
+        files.join(', ')
+      ),
+      { autoClose: 8000 }
+    );
+    return true;
+  };
+
+  const closeSkill = (t: ISkillArgs): void => {
+    findDetail(t)?.dispose();
+    for (const d of openDocuments(t)) {
+      d.widget.dispose();
+    }
   };
 
   commands.addCommand(CommandIDs.importSkill, {
     label: args =>
-      args.isPalette ? 'Skills: Import from GitHub…' : 'Import from GitHub…',
-    caption: 'Import an Agent Skill from a GitHub repository',
+      args.isPalette
+        ? trans.__('Skills: Import from GitHub…')
+        : trans.__('Import from GitHub…'),
+    caption: trans.__('Import from GitHub'),
+    icon: args => (args.isPalette ? undefined : downloadIcon),
     isEnabled: () => model.importAllowed,
     isVisible: () => model.importAllowed,
     execute: async args => {
       if (!model.importAllowed) {
-        Notification.warning('GitHub import is disabled by your administrator');
+        Notification.warning(
+          trans.__('GitHub import is disabled by your administrator')
+        );
         return;
       }
-      const skill = await showImportDialog(model.client, {
-        url: typeof args.url === 'string' ? args.url : undefined
+      const outcome = await showImportDialog(model.client, {
+        url: typeof args.url === 'string' ? args.url : undefined,
+        githubUrl: model.githubUrl
       });
-      if (skill) {
+      if (!outcome) {
+        return;
+      }
+      for (const skill of outcome.imported) {
+        const verb = outcome.replaced.includes(skill.name)
+          ? trans.__('Replaced')
+          : trans.__('Imported');
         Notification.success(
-          `Imported ${skill.name} into ${skill.scope} skills${
+          `${verb} ${skill.name} in ${skill.scope} skills${
             skill.tracksUpstream ? ' (tracking upstream)' : ''
           }`,
           { autoClose: 5000 }
         );
-        await model.refresh();
       }
+      if (outcome.errors.length) {
+        Notification.warning(
+          trans.__('%1 skills could not be imported', outcome.errors.length),
+          {
+            autoClose: false,
+            actions: [
+              {
+                label: trans.__('Details'),
+                callback: () =>
+                  void showErrorMessage(
+                    trans.__('Import from GitHub'),
+                    outcome.errors
+                      .map(e => `${e.path}: ${e.message}`)
+                      .join('\n')
+                  )
+              }
+            ]
+          }
+        );
+      }
+      await model.refresh();
     }
   });
 
   commands.addCommand(CommandIDs.syncAll, {
     label: args =>
-      args.isPalette ? 'Skills: Sync tracking skills' : 'Sync tracking skills',
-    caption: 'Sync every skill that tracks upstream',
+      args.isPalette
+        ? trans.__('Skills: Sync tracking skills')
+        : trans.__('Sync tracking skills'),
+    caption: trans.__('Sync tracking skills'),
     icon: args => (args.isPalette ? undefined : syncIcon),
+    className: args =>
+      !args.isPalette && model.syncingAll ? 'jp-mod-spinning' : '',
     isEnabled: () =>
       model.importAllowed &&
       model.trackingSkills.length > 0 &&
       !model.syncingAll,
-    execute: () => actions.syncAll(model)
+    isVisible: () => model.trackingSkills.length > 0,
+    execute: () => actions.syncAll(model, afterSync)
   });
 
   commands.addCommand(CommandIDs.refresh, {
-    label: args => (args.isPalette ? 'Skills: Refresh' : 'Refresh'),
-    caption: 'Reload the skills list',
+    label: args =>
+      args.isPalette ? trans.__('Skills: Refresh') : trans.__('Refresh'),
+    caption: trans.__('Refresh'),
+    icon: args => (args.isPalette ? undefined : refreshIcon),
     execute: () => model.refresh()
   });
 
   commands.addCommand(CommandIDs.create, {
-    label: args => (args.isPalette ? 'Skills: New skill…' : 'New skill…'),
+    label: args =>
+      args.isPalette ? trans.__('Skills: New skill…') : trans.__('New skill…'),
+    caption: trans.__('New skill'),
+    icon: args => (args.isPalette ? undefined : addIcon),
     execute: async args => {
       const scope = args.scope === 'project' ? 'project' : 'user';
       const created = await actions.createSkill(model, scope);
@@ -149,8 +271,8 @@ export function registerCommands(options: ICommandsOptions): void {
   });
 
   commands.addCommand(CommandIDs.open, {
-    label: 'Open skill',
-    isEnabled: args => !!target(args),
+    label: trans.__('Open skill'),
+    isEnabled: args => !!skillOf(args) || !!target(args),
     execute: async args => {
       const t = target(args);
       if (t) {
@@ -159,8 +281,30 @@ export function registerCommands(options: ICommandsOptions): void {
     }
   });
 
+  commands.addCommand(CommandIDs.openFile, {
+    label: trans.__('Open skill file in the editor'),
+    execute: async args => {
+      const t = target(args);
+      const path = typeof args.path === 'string' ? args.path : 'SKILL.md';
+      if (!t) {
+        return;
+      }
+      try {
+        docManager.openOrReveal(
+          skillFilePath(t.scope, t.name, path),
+          EDITOR_FACTORY
+        );
+      } catch (error) {
+        Notification.error(
+          `Could not open ${t.name}/${path}: ${errorMessage(error)}`,
+          { autoClose: 8000 }
+        );
+      }
+    }
+  });
+
   commands.addCommand(CommandIDs.sync, {
-    label: 'Sync with upstream',
+    label: trans.__('Sync with upstream'),
     isEnabled: args => {
       const s = skillOf(args);
       return !!s && s.tracksUpstream && model.importAllowed && !model.isBusy(s);
@@ -169,11 +313,9 @@ export function registerCommands(options: ICommandsOptions): void {
     execute: async args => {
       const t = target(args);
       if (t) {
-        await actions.syncOne(model, t);
-        const open = tracker.find(
-          w => w.id === detailWidgetId(t.scope, t.name)
-        );
-        if (open && !open.content.dirty) {
+        await actions.syncOne(model, t, { afterSync });
+        const open = findDetail(t);
+        if (open) {
           await open.content.load();
         }
       }
@@ -181,57 +323,59 @@ export function registerCommands(options: ICommandsOptions): void {
   });
 
   commands.addCommand(CommandIDs.rename, {
-    label: 'Rename skill…',
+    label: trans.__('Rename skill…'),
     isEnabled: args => {
       const s = skillOf(args);
       return !!s && !s.managed;
     },
     execute: async args => {
       const s = skillOf(args);
-      if (!s) {
+      if (!s || refuseIfDirty(s, trans.__('rename'))) {
         return;
       }
-      const wasOpen = !!tracker.find(
-        w => w.id === detailWidgetId(s.scope, s.name)
-      );
+      const wasOpen = !!findDetail(s);
       const newName = await actions.renameSkill(model, s);
-      if (newName && wasOpen) {
-        closeDetail(s);
-        await openSkill({ scope: s.scope, name: newName });
+      if (newName) {
+        closeSkill(s);
+        if (wasOpen) {
+          await openSkill({ scope: s.scope, name: newName });
+        }
       }
     }
   });
 
   commands.addCommand(CommandIDs.remove, {
-    label: 'Delete skill…',
+    label: trans.__('Delete skill…'),
     isEnabled: args => {
       const s = skillOf(args);
       return !!s && !s.managed;
     },
     execute: async args => {
       const s = skillOf(args);
-      if (s && (await actions.deleteSkill(model, s))) {
-        closeDetail(s);
+      if (!s || refuseIfDirty(s, trans.__('delete'))) {
+        return;
+      }
+      if (await actions.deleteSkill(model, s)) {
+        closeSkill(s);
       }
     }
   });
 
-  commands.addCommand(CommandIDs.save, {
-    label: 'Save skill file',
-    caption: 'Save the file open in the skill editor',
-    isEnabled: () => {
-      const w = tracker.currentWidget;
-      return !!w && w.content.dirty && !w.content.model.readOnly;
-    },
-    execute: async () => {
-      await tracker.currentWidget?.content.save();
+  // The panel highlights the skill whose view or file is active.
+  app.shell.currentChanged?.connect((_, change) => {
+    const w = change.newValue;
+    if (!w) {
+      return;
     }
-  });
-
-  commands.addKeyBinding({
-    command: CommandIDs.save,
-    keys: ['Accel S'],
-    selector: `.${DETAIL_CLASS}`
+    const detail = tracker.find(d => d === w);
+    if (detail) {
+      const { scope, name } = detail.content.model;
+      model.current = `${scope}/${name}`;
+      return;
+    }
+    const context = docManager.contextForWidget(w);
+    const s = context ? skillOfPath(context.path) : null;
+    model.current = s ? `${s.scope}/${s.name}` : null;
   });
 
   if (palette) {
@@ -271,4 +415,8 @@ export function registerCommands(options: ICommandsOptions): void {
       rank: 10 + rank++
     });
   }
+}
+
+function key(s: { scope: Scope; name: string }): ISkillArgs {
+  return { scope: s.scope, name: s.name };
 }

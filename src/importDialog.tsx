@@ -1,20 +1,21 @@
 import { Dialog, ReactWidget } from '@jupyterlab/apputils';
+import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
-import { ISkillDetail, ISkillsClient, Scope } from './api';
+import { ISkillsClient, Scope } from './api';
 import { ImportForm } from './components/ImportForm';
-import { ImportFormModel } from './importModel';
+import { IImportOutcome, ImportFormModel } from './importModel';
 
 const IMPORT_BUTTON = 1;
 
 /**
  * A Dialog whose Import button (and Enter) previews first, then imports;
- * it closes only after a successful import, so server errors stay visible.
+ * it closes only after an import, so server errors stay visible.
  */
-class ImportDialog extends Dialog<ISkillDetail | null> {
+class ImportDialog extends Dialog<IImportOutcome | null> {
   constructor(readonly form: ImportFormModel) {
     super({
-      title: 'Import skill from GitHub',
+      title: 'Import from GitHub',
       body: ReactWidget.create(<ImportForm model={form} />),
       buttons: [
         Dialog.cancelButton(),
@@ -33,17 +34,17 @@ class ImportDialog extends Dialog<ISkillDetail | null> {
       super.resolve(i);
       return;
     }
-    void this.form.submit().then(skill => {
-      if (skill) {
-        this.imported = skill;
+    void this.form.submit().then(outcome => {
+      if (outcome && outcome.imported.length) {
+        this.outcome = outcome;
         super.resolve(IMPORT_BUTTON);
       }
     });
   }
 
-  imported: ISkillDetail | null = null;
+  outcome: IImportOutcome | null = null;
 
-  protected onAfterAttach(msg: import('@lumino/messaging').Message): void {
+  protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
     this._update();
   }
@@ -52,27 +53,47 @@ class ImportDialog extends Dialog<ISkillDetail | null> {
     const button = this.node.querySelector<HTMLButtonElement>(
       '.jp-Dialog-button.jp-mod-accept'
     );
-    if (button) {
-      const f = this.form;
-      // Before a preview, the Import button runs the preview.
-      button.disabled = f.preview ? !f.canImport : !f.canPreview;
-      button.title = f.preview ? '' : 'Preview the skill first';
+    if (!button) {
+      return;
     }
+    const f = this.form;
+    // Before a preview, the Import button runs the preview.
+    button.disabled = f.preview ? !f.canImport : !f.canPreview;
+    button.title = f.preview ? '' : 'Preview the source first';
+    const n = f.selected.length;
+    const label = !f.preview
+      ? 'Import'
+      : f.existing.length && f.overwrite
+        ? n > 1
+          ? `Replace ${n} skills`
+          : 'Replace'
+        : n > 1
+          ? `Import ${n} skills`
+          : 'Import';
+    const text = button.querySelector('.jp-Dialog-buttonLabel');
+    if (text && text.textContent !== label) {
+      text.textContent = label;
+    }
+    button.setAttribute('aria-label', label);
   }
 }
 
-/** Open the dialog; resolves with the imported skill, or null if cancelled. */
+/** Open the dialog; resolves with what was imported, or null if cancelled. */
 export async function showImportDialog(
   client: ISkillsClient,
-  options: { scope?: Scope; url?: string } = {}
-): Promise<ISkillDetail | null> {
-  const form = new ImportFormModel(client, options.scope ?? 'user');
+  options: { scope?: Scope; url?: string; githubUrl?: string } = {}
+): Promise<IImportOutcome | null> {
+  const form = new ImportFormModel(
+    client,
+    options.scope ?? 'user',
+    options.githubUrl
+  );
   if (options.url) {
     form.url = options.url;
   }
   const dialog = new ImportDialog(form);
   await dialog.launch();
-  const skill = dialog.imported;
+  const outcome = dialog.outcome;
   dialog.dispose();
-  return skill;
+  return outcome;
 }

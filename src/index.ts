@@ -8,43 +8,59 @@ import {
   MainAreaWidget,
   WidgetTracker
 } from '@jupyterlab/apputils';
-import { IEditorServices } from '@jupyterlab/codeeditor';
+import { IDocumentManager } from '@jupyterlab/docmanager';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { createClient } from './api';
 import { CommandIDs, registerCommands } from './commands';
 import { IPanelActions, SkillsPanel } from './components/SkillsPanel';
 import { SkillDetailWidget } from './detail';
+import { SkillsDrive } from './drive';
 import { SkillsModel } from './model';
+import { ISkillsModel } from './tokens';
+
+export { ISkillsModel } from './tokens';
+export { DRIVE_NAME, skillFilePath } from './drive';
 
 const PLUGIN_ID = 'notebook-skills:plugin';
 
-const plugin: JupyterFrontEndPlugin<void> = {
+const plugin: JupyterFrontEndPlugin<ISkillsModel> = {
   id: PLUGIN_ID,
   description: 'Agent Skills panel: import from GitHub, track upstream, sync.',
   autoStart: true,
-  requires: [IEditorServices],
-  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry],
+  requires: [IDocumentManager],
+  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry, ITranslator],
+  provides: ISkillsModel,
   activate: (
     app: JupyterFrontEnd,
-    editorServices: IEditorServices,
+    docManager: IDocumentManager,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
-    settingRegistry: ISettingRegistry | null
-  ) => {
-    const model = new SkillsModel({ client: createClient() });
+    settingRegistry: ISettingRegistry | null,
+    translator: ITranslator | null
+  ): ISkillsModel => {
+    const trans = (translator ?? nullTranslator).load('notebook-skills');
+    const client = createClient(app.serviceManager.serverSettings);
+    const model = new SkillsModel({ client });
+
+    // Bundle files open as `skills:<scope>/<name>/<path>` in the stock editor;
+    // registered during activation so restored editor tabs find the drive.
+    const drive = new SkillsDrive({
+      client,
+      serverSettings: app.serviceManager.serverSettings
+    });
+    docManager.services.contents.addDrive(drive);
+
     const tracker = new WidgetTracker<MainAreaWidget<SkillDetailWidget>>({
       namespace: 'notebook-skills-detail'
     });
-
-    registerCommands({ app, model, editorServices, tracker, palette });
+    registerCommands({ app, model, docManager, tracker, palette, trans });
 
     const run = (command: string, args = {}) =>
       void app.commands.execute(command, args);
     const panelActions: IPanelActions = {
       importSkill: () => run(CommandIDs.importSkill),
-      syncAll: () => run(CommandIDs.syncAll),
-      refresh: () => run(CommandIDs.refresh),
       create: scope => run(CommandIDs.create, { scope }),
       open: s => run(CommandIDs.open, { scope: s.scope, name: s.name }),
       sync: s => run(CommandIDs.sync, { scope: s.scope, name: s.name }),
@@ -52,14 +68,33 @@ const plugin: JupyterFrontEndPlugin<void> = {
       remove: s => run(CommandIDs.remove, { scope: s.scope, name: s.name })
     };
 
-    const panel = new SkillsPanel(model, panelActions);
+    const panel = new SkillsPanel(model, panelActions, app.commands);
     app.shell.add(panel, 'left', { rank: 600 });
     if (restorer) {
       restorer.add(panel, 'notebook-skills-panel');
+      void restorer.restore(tracker, {
+        command: CommandIDs.open,
+        args: w => ({
+          scope: w.content.model.scope,
+          name: w.content.model.name
+        }),
+        name: w => w.id
+      });
     }
 
-    // Keep command states (palette, context menu) in step with the list.
-    model.changed.connect(() => app.commands.notifyCommandChanged());
+    // Keep command states (toolbar, palette, context menu) in step with the list.
+    // Toolbar buttons listen to their own command id only, so name each one.
+    model.changed.connect(() => {
+      for (const id of [
+        CommandIDs.importSkill,
+        CommandIDs.syncAll,
+        CommandIDs.create,
+        CommandIDs.refresh
+      ]) {
+        app.commands.notifyCommandChanged(id);
+      }
+      app.commands.notifyCommandChanged();
+    });
 
     if (settingRegistry) {
       void settingRegistry
@@ -81,6 +116,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     // First load, so commands and badges are right before the panel opens.
     void model.refresh();
+    return model;
   }
 };
 

@@ -13,12 +13,21 @@ import {
   ServerExtensionMissingError,
   errorMessage
 } from './api';
+import { ISkillsModel } from './tokens';
+import { validateSkillName } from './validate';
 
 export function skillKey(skill: { scope: Scope; name: string }): string {
   return `${skill.scope}/${skill.name}`;
 }
 
-export class SkillsModel implements IDisposable {
+/** A folder listed only to show its problem (its name is not a skill name). */
+export function isInvalidFolder(skill: { name: string }): boolean {
+  return validateSkillName(skill.name) !== null;
+}
+
+const DEFAULT_GITHUB_URL = 'https://github.com';
+
+export class SkillsModel implements ISkillsModel, IDisposable {
   constructor(options: SkillsModel.IOptions) {
     this.client = options.client;
     this._interval = (options.refreshInterval ?? 3) * 1000;
@@ -48,6 +57,57 @@ export class SkillsModel implements IDisposable {
 
   get scopes(): { user: string; project: string } {
     return this._scopes;
+  }
+
+  get githubUrl(): string {
+    return this._githubUrl;
+  }
+
+  /** `scope/name` of the skill whose view or file is active in the main area. */
+  get current(): string | null {
+    return this._current;
+  }
+  set current(key: string | null) {
+    if (key !== this._current) {
+      this._current = key;
+      this._changed.emit();
+    }
+  }
+
+  /** Text typed in the panel's filter box. */
+  get filter(): string {
+    return this._filter;
+  }
+  set filter(value: string) {
+    if (value !== this._filter) {
+      this._filter = value;
+      this._changed.emit();
+    }
+  }
+
+  isCollapsed(scope: Scope): boolean {
+    return this._collapsed.has(scope);
+  }
+
+  toggleCollapsed(scope: Scope): void {
+    if (!this._collapsed.delete(scope)) {
+      this._collapsed.add(scope);
+    }
+    this._changed.emit();
+  }
+
+  /** The rows the panel shows for a scope: filtered, sorted by name. */
+  visibleInScope(scope: Scope): ISkill[] {
+    const q = this._filter.trim().toLowerCase();
+    const all = this.inScope(scope);
+    if (!q) {
+      return all;
+    }
+    return all.filter(
+      s =>
+        s.name.toLowerCase().includes(q) ||
+        s.description.toLowerCase().includes(q)
+    );
   }
 
   /** The last load error, or null. */
@@ -159,6 +219,10 @@ export class SkillsModel implements IDisposable {
       this._skills = list.skills;
       this._policy = list.policy;
       this._scopes = list.scopes;
+      this._githubUrl = (list.githubUrl || DEFAULT_GITHUB_URL).replace(
+        /\/+$/,
+        ''
+      );
       this._error = null;
       this._extensionMissing = false;
       this._loaded = true;
@@ -197,6 +261,10 @@ export class SkillsModel implements IDisposable {
     skillsManagementPolicy: 'user-choice'
   };
   private _scopes = { user: '', project: '' };
+  private _githubUrl = DEFAULT_GITHUB_URL;
+  private _current: string | null = null;
+  private _filter = '';
+  private _collapsed = new Set<Scope>();
   private _error: string | null = null;
   private _extensionMissing = false;
   private _loaded = false;

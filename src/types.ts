@@ -16,10 +16,13 @@ export interface ISkill {
   managed: boolean;
   managedSource: string | null;
   managedRef: string | null;
-  locallyModified: boolean;
+  /** null: unknown (the install record is missing or unreadable). */
+  locallyModified: boolean | null;
   orphaned: boolean;
   updateAvailable: boolean | null;
   pendingRef: string | null;
+  /** The commit a revert would go back to; null = nothing to revert to. */
+  revertRef: string | null;
   problems: string[];
 }
 
@@ -43,7 +46,10 @@ export interface ISource {
 }
 
 export interface ICandidate {
+  /** Unique within one preview; what `paths` of a multi-import names. */
+  id: string;
   path: string;
+  url: string | null;
   name: string;
   description: string;
   files: string[];
@@ -73,6 +79,8 @@ export interface ISkillList {
   skills: ISkill[];
   policy: IPolicy;
   scopes: { user: string; project: string };
+  /** Web base of the configured GitHub (github_url), when the server says. */
+  githubUrl: string | null;
 }
 
 export interface ISyncResult {
@@ -81,8 +89,37 @@ export interface ISyncResult {
 }
 
 export type SyncAllItem =
-  | { scope: Scope; name: string; updated: boolean; ref: string }
-  | { scope: Scope; name: string; error: string };
+  | {
+      scope: Scope;
+      name: string;
+      updated: boolean;
+      ref: string;
+      /** The commit the skill was on before this sync, when known. */
+      previousRef?: string | null;
+    }
+  | { scope: Scope; name: string; error: string; reason?: string | null };
+
+/** A bundle file with the version stamp the server answers. */
+export interface IFileModel {
+  path: string;
+  content: string;
+  hash: string;
+  lastModified: string;
+}
+
+/** What a write answers: the new stamp and the skill after the write. */
+export interface IFileWriteResult {
+  path: string;
+  hash: string;
+  lastModified: string;
+  skill: ISkillDetail;
+}
+
+/** Answer of a multi-skill import (`paths`). */
+export interface IImportManyResult {
+  skills: ISkillDetail[];
+  errors: Array<{ path: string; message: string }>;
+}
 
 export interface ICreateRequest {
   scope: Scope;
@@ -101,7 +138,8 @@ export interface IImportRequest {
   url: string;
   scope: Scope;
   name?: string;
-  tracksUpstream?: boolean;
+  /** Omitted/null with overwrite: keep the replaced skill's tracking state. */
+  tracksUpstream?: boolean | null;
   overwrite?: boolean;
   paths?: string[];
 }

@@ -120,6 +120,24 @@ export function candidateTreeUrl(
   return path ? `${base}/${path}` : base;
 }
 
+/** "https only": a plain http:// URL gets its own answer, not a generic one. */
+export function isPlainHttp(input: string): boolean {
+  return /^http:\/\//i.test(input.trim());
+}
+
+/** A URL is shown as a link only when it is https (never javascript:, data:, …). */
+export function safeHttpsUrl(url: string | null | undefined): string | null {
+  if (!url) {
+    return null;
+  }
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' && u.hostname ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
 export function shortSha(sha: string | null | undefined): string {
   return sha ? sha.slice(0, 7) : '';
 }

@@ -319,6 +319,20 @@ async def test_sync_all_isolates_failures_and_downloads_each_archive_once(jp_fet
     assert len(fake_github.requests_to("tarball")) == 1
 
 
+async def test_sync_all_names_the_409_reason_of_a_locally_modified_skill(jp_fetch, fake_github, skills_dirs):
+    seed(fake_github)
+    await import_skill(jp_fetch, fake_github)
+    folder = skills_dirs["user"] / "csv-helper"
+    (folder / "notes.md").write_text("mine\n")
+    fake_github.commit("acme", "data-skills", {"skills/csv-helper/SKILL.md": skill_md("csv-helper", "v2")})
+    before = tree_digest(folder)
+    status, data = await call(jp_fetch, "POST", "skills/sync-all-tracking")
+    assert status == 200
+    [result] = data["results"]
+    assert result["reason"] == "locally_modified" and "local changes" in result["error"]
+    assert tree_digest(folder) == before
+
+
 async def test_tracking_toggle(jp_fetch, fake_github, skills_dirs):
     seed(fake_github)
     _, data = await import_skill(jp_fetch, fake_github, tracks=False)

@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from ui import api_call, import_skill, open_skills_panel, row, skill_url, toast
+from ui import api_call, import_skill, open_skills_panel, row, skill_url, toast, toolbar_button
 
 CSV = "skills/csv-helper"
 
 
 def test_import_with_tracking_then_sync_an_upstream_commit(page, lab, fake):
     panel = open_skills_panel(page)
-    expect(panel.get_by_text("No user skills yet")).to_be_visible()
+    expect(panel.get_by_text("No skills yet")).to_be_visible()
 
-    panel.get_by_role("button", name="Import from GitHub").click()
+    toolbar_button(panel, "Import from GitHub").click()
     dialog = page.locator(".jp-Dialog")
     dialog.get_by_label("GitHub URL").fill(skill_url(fake, "acme/data-skills", CSV))
     with page.expect_response(api_call("POST", "skills/import/preview")):
@@ -68,11 +68,18 @@ def test_sync_tracking_skills_reports_a_failing_repo(open_page, state, fake):
     panel = open_skills_panel(page)
     expect(row(panel, "plot-style").get_by_role("button", name="Sync plot-style")).to_have_count(0)
     with page.expect_response(api_call("POST", "skills/sync-all-tracking")) as resp:
-        panel.get_by_role("button", name="Sync tracking skills").click()
+        toolbar_button(panel, "Sync tracking skills").click()
     assert resp.value.status == 200
     summary = toast(page, "Synced 3 tracking skills")
     expect(summary).to_contain_text("1 updated, 1 unchanged, 1 failed")
-    expect(summary).to_contain_text("notebook-tidy")
+    summary.get_by_role("button", name="Details").click()
+    lines = page.locator(".jp-Dialog .jp-skills-details li")
+    expect(lines).to_have_count(3)  # every skill, one per line
+    expect(lines.filter(has_text="csv-helper (user): updated")).to_have_count(1)
+    expect(lines.filter(has_text=re.compile(r"csv-helper \(user\): updated [0-9a-f]{7} → [0-9a-f]{7}"))).to_have_count(1)
+    expect(lines.filter(has_text="query-review (project): unchanged")).to_have_count(1)
+    expect(lines.filter(has_text="notebook-tidy (user): failed — ")).to_have_count(1)
+    page.locator(".jp-Dialog").get_by_role("button", name="Close").click()
     expect(toast(page, "Syncing 3 tracking skills")).to_have_count(0)  # progress toast gone
     assert "Mind the encoding" in (lab.user_skills / "csv-helper" / "SKILL.md").read_text()
     assert (lab.user_skills / "notebook-tidy" / "SKILL.md").exists()  # kept on failure
@@ -85,7 +92,7 @@ def test_toggle_tracking_off_in_the_detail_view(open_page, state, fake):
     panel = open_skills_panel(page)
     plot = row(panel, "plot-style")
     expect(plot.locator(".jp-skills-badge-tracking")).to_be_visible()
-    plot.get_by_role("button", name="Open plot-style").click()
+    plot.locator(".jp-skills-row-name").click()
 
     detail = page.locator(".jp-skills-detail-panel")
     toggle = detail.get_by_role("switch", name="Track upstream")
@@ -98,7 +105,7 @@ def test_toggle_tracking_off_in_the_detail_view(open_page, state, fake):
     expect(detail.locator(".jp-skills-badge-tracking")).to_have_count(0)
     expect(plot.locator(".jp-skills-badge-tracking")).to_have_count(0)
     expect(plot.get_by_role("button", name="Sync plot-style")).to_have_count(0)
-    expect(panel.get_by_role("button", name="Sync tracking skills")).to_have_count(0)
+    expect(toolbar_button(panel, "Sync tracking skills")).to_have_count(0)
     text = (lab.user_skills / "plot-style" / "SKILL.md").read_text()
     assert "tracks_upstream" not in text and "tracking_ref" not in text
     assert "source: " in text

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from ui import api_call, import_skill, open_skills_panel, row, toast
+from ui import api_call, import_skill, open_skills_panel, row, toast, toolbar_button
 
 CSV = "skills/csv-helper"
 LOCAL_EDIT = "5. A local note that only exists on this machine.\n"
@@ -45,6 +45,8 @@ def test_sync_over_local_edits_asks_then_overwrites(open_page, tracked_csv, fake
     assert resp.value.status == 409
     dialog = page.locator(".jp-Dialog")
     expect(dialog.get_by_text("Overwrite local changes?")).to_be_visible()
+    expect(dialog.get_by_text("Overwrite your local changes to csv-helper with the upstream version?")).to_be_visible()
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()  # losing edits takes a deliberate click
     with page.expect_response(api_call("POST", "skills/user/csv-helper/sync")) as resp:
         dialog.get_by_role("button", name="Overwrite").click()
     assert resp.value.status == 200
@@ -76,7 +78,7 @@ def test_sync_over_local_edits_cancelled_changes_nothing(open_page, tracked_csv,
     expect(dialog).to_have_count(0)
     # the list refresh after the cancelled sync: wait for it, then nothing was re-sent
     with page.expect_response(api_call("GET", "skills")):
-        panel.get_by_role("button", name="Refresh").click()
+        toolbar_button(panel, "Refresh").click()
     assert requests == []
     assert {p.name: p.read_bytes() for p in skill_md.parent.iterdir()} == before
     assert LOCAL_EDIT in skill_md.read_text() and UPSTREAM_EDIT not in skill_md.read_text()
@@ -87,7 +89,7 @@ def test_sync_over_local_edits_cancelled_changes_nothing(open_page, tracked_csv,
 
 def test_import_dialog_pick_one_of_two_skills_with_tracking(page, lab, fake):
     panel = open_skills_panel(page)
-    panel.get_by_role("button", name="Import from GitHub").click()
+    toolbar_button(panel, "Import from GitHub").click()
     dialog = page.locator(".jp-Dialog")
     url = dialog.get_by_label("GitHub URL")
     expect(url).to_be_focused()
@@ -102,10 +104,10 @@ def test_import_dialog_pick_one_of_two_skills_with_tracking(page, lab, fake):
     expect(dialog.locator('.jp-skills-candidate[data-skill="plot-style"]')).to_be_visible()
     expect(dialog.get_by_text("2 skills found in acme/data-skills")).to_be_visible()
 
-    pick = dialog.get_by_role("radio", name="Select plot-style")
+    pick = dialog.get_by_role("checkbox", name="Import plot-style")
     pick.check()
     expect(pick).to_be_checked()
-    expect(dialog.get_by_role("radio", name="Select csv-helper")).not_to_be_checked()
+    expect(dialog.get_by_role("checkbox", name="Import csv-helper")).not_to_be_checked()
     expect(dialog.get_by_role("list", name="Files of plot-style")).to_contain_text("house.mplstyle")
     track = dialog.get_by_role("checkbox", name="Track upstream")
     expect(track).not_to_be_checked()
@@ -117,7 +119,7 @@ def test_import_dialog_pick_one_of_two_skills_with_tracking(page, lab, fake):
     body = resp.value.request.post_data_json
     assert body["tracks_upstream"] is True and body["url"].endswith("/tree/main/skills/plot-style"), body
     expect(dialog).to_have_count(0)
-    expect(toast(page, "Imported plot-style into user skills (tracking upstream)")).to_be_visible()
+    expect(toast(page, "Imported plot-style in user skills (tracking upstream)")).to_be_visible()
 
     plot = row(panel, "plot-style")
     expect(plot.locator(".jp-skills-badge-tracking")).to_have_text("Tracking")
@@ -131,7 +133,7 @@ def test_import_dialog_pick_one_of_two_skills_with_tracking(page, lab, fake):
 
 def test_import_dialog_errors_stay_in_the_dialog(page, lab, fake):
     panel = open_skills_panel(page)
-    panel.get_by_role("button", name="Import from GitHub").click()
+    toolbar_button(panel, "Import from GitHub").click()
     dialog = page.locator(".jp-Dialog")
     url = dialog.get_by_label("GitHub URL")
     preview = dialog.get_by_role("button", name="Preview")
@@ -176,61 +178,42 @@ def test_import_dialog_errors_stay_in_the_dialog(page, lab, fake):
     assert not any(p for p in lab.user_skills.iterdir() if not p.name.startswith("."))
 
 
-def test_detail_view_edit_and_save_with_ctrl_s(open_page, state, fake):
-    lab = state
-    import_skill(lab, fake, "acme/data-skills", "skills/plot-style", track=False)
-    page = open_page(lab)
-    panel = open_skills_panel(page)
-    row(panel, "plot-style").get_by_role("button", name="Open plot-style").click()
-    detail = page.locator(".jp-skills-detail-panel")
-    tab = page.locator('#jp-main-dock-panel .lm-TabBar-tab[data-id="notebook-skills-detail-user-plot-style"]')
-    expect(tab).to_be_visible()
-    editor = detail.locator(".cm-content")
-    expect(editor).to_contain_text("name: plot-style")
-    expect(tab).not_to_have_class(re.compile(r"\bjp-mod-dirty\b"))
-
-    editor.click()
-    page.keyboard.press("Control+End")
-    page.keyboard.type("\nUse the house style for every chart.")
-    expect(tab).to_have_class(re.compile(r"\bjp-mod-dirty\b"))
-
-    put_file = re.compile(r"/notebook-skills/skills/user/plot-style/files\?path=SKILL\.md")
-    with page.expect_response(lambda r: r.request.method == "PUT" and put_file.search(r.url)) as resp:
-        page.keyboard.press("Control+s")
-    assert resp.value.status == 200
-    expect(tab).not_to_have_class(re.compile(r"\bjp-mod-dirty\b"))
-    expect(toast(page, "Saved plot-style/SKILL.md")).to_be_visible()
-    text = (lab.user_skills / "plot-style" / "SKILL.md").read_text()
-    assert text.rstrip().endswith("Use the house style for every chart."), text[-200:]
-    assert text.startswith("---\nname: plot-style")
+def _wait_active(page, label: str) -> None:
+    """document.activeElement is the (shadow-hosting) element with this accessible name."""
+    page.wait_for_function(
+        "label => document.activeElement && document.activeElement.getAttribute('aria-label') === label", arg=label)
 
 
-def test_toolbar_buttons_are_reachable_by_tab_with_visible_focus(open_page, state, fake):
+def test_toolbar_buttons_are_reachable_by_keyboard_with_visible_focus(open_page, state, fake):
+    """JupyterLab's toolbar is one Tab stop with arrow keys between its buttons."""
     lab = state
     import_skill(lab, fake, "acme/data-skills", CSV)  # so Sync tracking skills is shown
     page = open_page(lab)
     panel = open_skills_panel(page)
     toolbar = panel.get_by_role("toolbar", name="Skills actions")
-    expect(toolbar.get_by_role("button", name="Sync tracking skills")).to_be_visible()
-    # start sequential focus navigation at the toolbar itself, as a user clicking its edge
-    toolbar.click(position={"x": 1, "y": 1})
-    for name in ("Import from GitHub", "Sync tracking skills", "New skill", "Refresh"):
-        page.keyboard.press("Tab")
-        button = toolbar.get_by_role("button", name=name, exact=True)
-        expect(button).to_be_focused()
+    expect(toolbar_button(panel, "Sync tracking skills")).to_be_visible()
+    # Shift+Tab from the filter box enters the toolbar (one Tab stop) at its first button
+    panel.get_by_role("searchbox", name="Filter skills").focus()
+    page.keyboard.press("Shift+Tab")
+    for i, name in enumerate(("Import from GitHub", "Sync tracking skills", "New skill", "Refresh")):
+        if i:
+            page.keyboard.press("ArrowRight")
+        button = toolbar.locator(f'jp-button[aria-label="{name}"]')  # JupyterLab's toolbar button host
+        _wait_active(page, name)
+        expect(button).to_have_attribute("title", name)  # the product's name is the tooltip too
         focus = button.evaluate(
             """b => {
-                const s = getComputedStyle(b);
-                return {visible: b.matches(':focus-visible'), style: s.outlineStyle, width: s.outlineWidth};
+                const c = (b.shadowRoot && b.shadowRoot.querySelector('.control')) || b;
+                const s = getComputedStyle(c);
+                return {visible: c.matches(':focus-visible') || b.matches(':focus-visible'),
+                        ring: s.outlineStyle !== 'none' && s.outlineWidth !== '0px' || s.boxShadow !== 'none'};
             }""")
-        assert focus["visible"], (name, focus)
-        assert focus["style"] != "none" and focus["width"] != "0px", (name, focus)
+        assert focus["visible"] and focus["ring"], (name, focus)
 
     # and a focused button works from the keyboard
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
-    expect(toolbar.get_by_role("button", name="Import from GitHub")).to_be_focused()
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")
+    _wait_active(page, "Import from GitHub")
     page.keyboard.press("Enter")
     dialog = page.locator(".jp-Dialog")
     expect(dialog.get_by_label("GitHub URL")).to_be_focused()
@@ -255,8 +238,10 @@ def test_palette_lists_the_skills_commands(open_page, state, fake):
     sync_item = palette.locator(".lm-CommandPalette-item").filter(has_text="Skills: Sync tracking skills")
     expect(sync_item).not_to_have_class(re.compile(r"\blm-mod-disabled\b"))
 
-    # running one from the palette opens the dialog
-    palette.locator(".lm-CommandPalette-item").filter(has_text="Skills: Import from GitHub…").click()
+    # running one from the palette opens the dialog (by keyboard: the list re-renders as it filters)
+    search.fill("Skills: Import from GitHub")
+    expect(palette.locator(".lm-CommandPalette-item.lm-mod-active")).to_contain_text("Skills: Import from GitHub…")
+    search.press("Enter")
     dialog = page.locator(".jp-Dialog")
     expect(dialog.get_by_label("GitHub URL")).to_be_visible()
     dialog.get_by_role("button", name="Cancel").click()

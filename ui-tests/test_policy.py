@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from harness import Lab
 from playwright.sync_api import expect
-from ui import open_skills_panel, row
+from ui import open_skills_panel, row, toolbar_button
 
 TRACKING_SKILL = """---
 name: csv-helper
@@ -41,15 +41,15 @@ def test_policy_off_hides_import_and_disables_sync(open_page, locked_lab, fake):
     panel = open_skills_panel(page)
     csv = row(panel, "csv-helper")
     expect(csv.locator(".jp-skills-badge-tracking")).to_be_visible()
-    expect(panel.get_by_role("button", name="Import from GitHub")).to_have_count(0)
+    expect(toolbar_button(panel, "Import from GitHub")).to_have_count(0)
     sync = csv.get_by_role("button", name="Sync csv-helper")
     expect(sync).to_be_disabled()
     expect(sync).to_have_attribute("title", "GitHub import is disabled by your administrator, so syncing is unavailable")
-    sync_all = panel.get_by_role("button", name="Sync tracking skills")
+    sync_all = toolbar_button(panel, "Sync tracking skills")
     if sync_all.count():
         expect(sync_all).to_be_disabled()
 
-    csv.get_by_role("button", name="Open csv-helper").click()
+    csv.locator(".jp-skills-row-name").click()
     toggle = page.locator(".jp-skills-detail-panel").get_by_role("switch", name="Track upstream")
     expect(toggle).to_be_disabled()
     assert fake.requests == []  # nothing reached GitHub

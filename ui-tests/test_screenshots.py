@@ -1,4 +1,4 @@
-"""Screenshots of the panel, the import dialog and the detail view, light and dark.
+"""Screenshots of the panel, the import dialog, the detail view and the file editor, light and dark.
 
 `make screenshots` writes them to docs/images/ (SCREENSHOT_DIR); in `make test` they go to a
 temporary directory, so the check that they can be taken runs without touching the tree.
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from ui import api_call, import_skill, open_skills_panel, row
+from ui import api_call, import_skill, open_skills_panel, row, toolbar_button
 
 THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 
@@ -66,7 +66,7 @@ def test_screenshots(open_page, showcase, fake, shots_dir, theme):
     page.mouse.move(0, 0)
     page.screenshot(path=shots_dir / f"panel-{theme}.png", clip={"x": 0, "y": 0, "width": 440, "height": 470})
 
-    panel.get_by_role("button", name="Import from GitHub").click()
+    toolbar_button(panel, "Import from GitHub").click()
     dialog = page.locator(".jp-Dialog")
     dialog.get_by_label("GitHub URL").fill("acme/data-skills/skills/csv-helper")  # shorthand: no port shown
     with page.expect_response(api_call("POST", "skills/import/preview")):
@@ -81,13 +81,17 @@ def test_screenshots(open_page, showcase, fake, shots_dir, theme):
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_have_count(0)
 
-    row(panel, "csv-helper").get_by_role("button", name="Open csv-helper").click()
+    row(panel, "csv-helper").locator(".jp-skills-row-name").click()
     detail = page.locator(".jp-skills-detail-panel")
     expect(detail.get_by_role("switch", name="Track upstream")).to_be_checked()
-    expect(detail.locator(".cm-editor")).to_contain_text("CSV helper")
-    header = detail.locator(".jp-skills-detail-header-widget")
-    assert header.evaluate("e => e.offsetHeight") > 40, "the detail header (frontmatter, toggle) is collapsed"
+    expect(detail.get_by_role("list", name="Files")).to_contain_text("SKILL.md")
     page.mouse.move(0, 0)
     page.screenshot(path=shots_dir / f"detail-{theme}.png")
-    for kind in ("panel", "import-dialog", "detail"):
+
+    # the same skill's SKILL.md in JupyterLab's file editor (skills: drive), beside the detail
+    detail.get_by_role("button", name="Edit SKILL.md").click()
+    expect(page.locator(".jp-FileEditor .cm-content")).to_contain_text("CSV helper")
+    page.mouse.move(0, 0)
+    page.screenshot(path=shots_dir / f"editor-{theme}.png")
+    for kind in ("panel", "import-dialog", "detail", "editor"):
         assert (shots_dir / f"{kind}-{theme}.png").stat().st_size > 10_000

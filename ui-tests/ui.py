@@ -64,3 +64,8 @@ def import_skill(lab: Lab, fake, repo: str, path: str, *, scope: str = "user", t
                            {"url": skill_url(fake, repo, path), "scope": scope, "tracks_upstream": track})
     assert status in (200, 201), data
     return data["skill"]
+
+
+def toolbar_button(panel, name: str):
+    """A button of the panel's toolbar by its accessible name (e.g. "Import from GitHub")."""
+    return panel.get_by_role("toolbar", name="Skills actions").get_by_role("button", name=name, exact=True)

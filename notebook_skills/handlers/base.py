@@ -80,9 +80,8 @@ class SkillsHandler(APIHandler):
             self.set_status(status_for(exc))
             self.set_header("Content-Type", "application/json")
             payload = {"message": exc.message}
-            reason = getattr(exc, "reason", None)
-            if reason:
-                payload["reason"] = reason
+            if exc.reason:
+                payload["reason"] = exc.reason
             self.finish(json.dumps(payload))
             return
         super().write_error(status_code, **kwargs)

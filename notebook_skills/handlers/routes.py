@@ -33,6 +33,8 @@ class SkillsCollectionHandler(SkillsHandler):
                 "skills": [s.model_dump(mode="json") for s in skills],
                 "policy": manager.policy(),
                 "scopes": manager.scope_dirs(),
+                # The configured GitHub web base, so the UI's hints name the right host.
+                "github_url": manager.github.github_url if manager.github is not None else None,
             }
         )
 
@@ -88,16 +90,15 @@ class FilesHandler(SkillsHandler):
     @authorized
     async def get(self, scope, name):
         path = self._path()
-        content = await self.manager.read_file(scope, name, path)
-        self.send_json({"path": path, "content": content})
+        self.send_json(await self.manager.read_file(scope, name, path))
 
     @web.authenticated
     @authorized
     async def put(self, scope, name):
         path = self._path()
         body = self.body(FileBody)
-        skill = await self.manager.write_file(scope, name, path, body.content)
-        self.send_json({"path": path, "skill": skill.model_dump(mode="json")})
+        skill, model = await self.manager.write_file(scope, name, path, body.content, expected_hash=body.hash)
+        self.send_json({**model, "skill": skill.model_dump(mode="json")})
 
     @web.authenticated
     @authorized

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from ..errors import Forbidden, Invalid, NotFound, SkillsError
 from ..oserrors import guard_os_errors
-from . import recovery, txn
+from . import bundle_file, recovery, txn
 from .frontmatter import check_description, parse_skill_md, replace_body, set_frontmatter_keys, skill_md_template
 from .locks import SkillLocks
 from .models import Skill, SkillDetail
@@ -162,6 +162,8 @@ class SkillManager:
                     skills.append(self.reader.summary(store, name))
                 except (FileNotFoundError, NotFound):
                     continue  # deleted while listing
+            for folder in store.list_invalid_folders():
+                skills.append(self.reader.invalid_folder(store, folder))
         return skills
 
     async def list_tracking_skills(self) -> list[Skill]:
@@ -303,31 +305,38 @@ class SkillManager:
 
     # ---- bundle files ----------------------------------------------------
 
-    async def read_file(self, scope: str, name: str, rel: str) -> str:
+    async def read_file(self, scope: str, name: str, rel: str) -> dict:
+        """``{path, content, hash, hash_algorithm, last_modified}`` (see bundle_file)."""
         store = self.store(scope)
         validate_name(name)
 
-        def read() -> str:
+        def read() -> dict:
             store.require(name)
-            return store.read_text_file(name, rel)
+            content = store.read_text_file(name, rel)
+            return bundle_file.file_model(store.resolve_rel(name, rel), rel, content)
 
         return await asyncio.to_thread(read)
 
-    async def write_file(self, scope: str, name: str, rel: str, content: str) -> SkillDetail:
+    async def write_file(
+        self, scope: str, name: str, rel: str, content: str, expected_hash: Optional[str] = None
+    ) -> tuple[SkillDetail, dict]:
+        """Write a bundle file; ``expected_hash`` is the hash the client last read
+        (409 ``changed_on_disk`` when the file no longer has it). Returns the skill
+        and the written file's model without its content."""
         store = self.store(scope)
         validate_name(name)
 
-        def write() -> None:
+        def write() -> dict:
             store.require(name)
             self._refuse_managed(store, name)
-            path = store.resolve_rel(name, rel)
-            if path == store.skill_dir(name) / SKILL_MD:
-                parse_skill_md(content)  # refuse to save a SKILL.md agents could not read
-            store.write_text_file(name, rel, content)
+            text = txn.write_file(store, name, rel, content, expected_hash)
+            model = bundle_file.file_model(store.resolve_rel(name, rel), rel, text)
+            del model["content"]
+            return model
 
         async with self.locks.hold((store, name)):
-            await asyncio.to_thread(write)
-            return await self.get_skill(scope, name)
+            model = await asyncio.to_thread(write)
+            return await self.get_skill(scope, name), model
 
     async def delete_file(self, scope: str, name: str, rel: str) -> None:
         store = self.store(scope)

@@ -120,6 +120,9 @@ class RenameBody(_Body):
 
 class FileBody(_Body):
     content: str
+    # Precondition: the hash of the file as the client last read it (GET .../files
+    # answers it); a mismatch is 409 "changed_on_disk". Absent: write unconditionally.
+    hash: Optional[str] = None
 
 
 class PreviewBody(_Body):

@@ -60,7 +60,9 @@ class Outcome:
     def as_sync(self) -> dict:
         key = {"scope": self.scope, "name": self.name}
         if self.error is not None:
-            return {**key, "error": self.error.message}
+            # the 409 reason too, so the UI can offer "Overwrite local changes…"
+            reason = {"reason": self.error.reason} if self.error.reason else {}
+            return {**key, "error": self.error.message, **reason}
         return {**key, "updated": bool(self.updated), "ref": self.ref}
 
     def as_check(self) -> dict:

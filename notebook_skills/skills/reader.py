@@ -68,6 +68,18 @@ class SkillReader:
         skill.files = store.list_files(name)
         return skill
 
+    def invalid_folder(self, store: ScopeStore, folder: str) -> Skill:
+        """A list entry for a folder agents ignore because of its name."""
+        shown = folder.encode("utf-8", "replace").decode("utf-8")[:200]
+        return Skill(
+            name=shown,
+            scope=store.scope,
+            problems=[
+                f"folder name '{shown}' is not a valid skill name (lowercase letters, digits and "
+                "single hyphens, at most 64 characters): agents ignore it; rename the folder on disk"
+            ],
+        )
+
     def _build(self, store: ScopeStore, name: str, model: type[Skill]):
         problems: list[str] = []
         try:

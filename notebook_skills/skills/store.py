@@ -58,6 +58,22 @@ class ScopeStore:
             if is_valid_name(e.name) and e.is_dir() and os.path.isfile(os.path.join(e.path, SKILL_MD))
         )
 
+    def list_invalid_folders(self) -> list[str]:
+        """Folders holding a SKILL.md whose name is not a valid skill name.
+
+        They are listed (with a problem) rather than hidden, so the user learns
+        why agents ignore them; no route acts on them until they are renamed.
+        """
+        try:
+            entries = list(os.scandir(self.root))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        return sorted(
+            e.name for e in entries
+            if not e.name.startswith(".") and not is_valid_name(e.name)
+            and e.is_dir(follow_symlinks=False) and os.path.isfile(os.path.join(e.path, SKILL_MD))
+        )
+
     def skill_dir(self, name: str) -> Path:
         return self.root / validate_name(name)
 

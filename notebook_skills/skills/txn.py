@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from ..errors import Conflict, NotFound
-from . import swap
+from ..errors import Conflict, Invalid, NotFound
+from . import bundle_file, swap
 from .frontmatter import parse_skill_md, set_frontmatter_keys
 from .fsutil import atomic_write, fsync_path, fsync_tree, remove_tree_quietly
 from .hashing import content_sha256
@@ -128,6 +128,38 @@ def stamp_skill_md(store: ScopeStore, folder: Path, name: str, record: InstallRe
     new = set_frontmatter_keys(text, updates)
     if new != text:
         atomic_write(md, new.encode("utf-8"))
+
+
+def stamped_text(store: ScopeStore, text: str, record: Optional[InstallRecord]) -> str:
+    """SKILL.md text with the product keys rendered from the record (no record: as given)."""
+    if record is None:
+        return text  # a skill we did not install: its keys are not ours to describe
+    return set_frontmatter_keys(text, store.records.frontmatter_keys(record))
+
+
+def write_file(store: ScopeStore, name: str, rel: str, content: str, expected_hash: Optional[str] = None) -> str:
+    """Save one bundle file in place (the editor's save); returns the text written.
+
+    Under the skill lock, right before writing: finish a step a dead writer left,
+    re-check the caller's precondition (the hash of the file as it last read it;
+    409 `changed_on_disk`, nothing written), and for SKILL.md put the product keys
+    back as the install record has them, so a stale buffer cannot roll back
+    `tracking_ref` or switch tracking by hand.
+    """
+    settle(store, name)
+    path = store.resolve_rel(name, rel)
+    if expected_hash is not None:
+        try:  # a binary file cannot match a text hash: None means "changed"
+            current = store.read_text_file(name, rel) if path.is_file() else None
+        except Invalid:
+            current = None
+        bundle_file.check_unchanged(current, expected_hash, rel)
+    text = content
+    if path == store.skill_dir(name) / SKILL_MD:
+        parse_skill_md(text)  # refuse to save a SKILL.md agents could not read
+        text = stamped_text(store, text, store.records.read(name))
+    store.write_text_file(name, rel, text)
+    return text
 
 
 def install(store: ScopeStore, name: str, staged: Path, record: InstallRecord, expect: Expect) -> bool:

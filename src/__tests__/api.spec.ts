@@ -79,6 +79,7 @@ describe('wire mapping', () => {
       orphaned: true,
       updateAvailable: false,
       pendingRef: 'e'.repeat(40),
+      revertRef: 'd'.repeat(40),
       problems: ['name differs from folder'],
       body: '# CSV helper\n',
       frontmatter: { name: 'csv-helper', license: 'MIT', metadata: { a: 1 } },
@@ -100,10 +101,43 @@ describe('wire mapping', () => {
     expect(s.updateAvailable).toBeNull();
   });
 
+  it('keeps locally_modified null as unknown and revert_ref absent as null', () => {
+    const { revert_ref, ...older } = wireDetail;
+    void revert_ref;
+    const s = skillFromWire({ ...older, locally_modified: null });
+    expect(s.locallyModified).toBeNull();
+    expect(s.revertRef).toBeNull();
+    expect(
+      skillFromWire({ ...older, locally_modified: false }).locallyModified
+    ).toBe(false);
+  });
+
+  it('falls back to the path as candidate id (older servers)', () => {
+    const { id, url, ...older } = wireCandidate;
+    void id;
+    void url;
+    const c = candidateFromWire(older);
+    expect(c.id).toBe('skills/csv-helper');
+    expect(c.url).toBeNull();
+  });
+
+  it("omits tracks_upstream when null (keep the replaced skill's state)", () => {
+    expect(
+      importToWire({
+        url: 'acme/skills',
+        scope: 'user',
+        overwrite: true,
+        tracksUpstream: null
+      })
+    ).toEqual({ url: 'acme/skills', scope: 'user', overwrite: true });
+  });
+
   it('maps Candidate both ways', () => {
     const c = candidateFromWire(wireCandidate);
     expect(c).toEqual({
+      id: 'skills/csv-helper',
       path: 'skills/csv-helper',
+      url: 'https://github.com/acme/skills/tree/main/skills/csv-helper',
       name: 'csv-helper',
       description: 'Work with CSV files',
       files: ['SKILL.md', 'scripts/clean.py'],
@@ -225,7 +259,9 @@ describe('routes', () => {
     expect(calls[1].url).toMatch(/skills\/sync-all-tracking$/);
     await renameSkill('user', 'a', 'b', settings);
     expect(calls[2].body).toEqual({ new_name: 'b' });
-    expect(await readFile('user', 'a', 'scripts/x y.py', settings)).toBe('hi');
+    expect(
+      (await readFile('user', 'a', 'scripts/x y.py', settings)).content
+    ).toBe('hi');
     expect(calls[3].url).toMatch(
       /skills\/user\/a\/files\?path=scripts%2Fx%20y\.py$/
     );
@@ -265,6 +301,28 @@ describe('errors', () => {
     expect(error.message).toBe(
       'GitHub rate limit exceeded; resets at 12:34 UTC'
     );
+  });
+
+  it.each([
+    'locally_modified',
+    'busy',
+    'exists',
+    'pending',
+    'changed_on_disk'
+  ] as const)('carries the 409 reason %s', async reason => {
+    respond(409, { message: 'conflict', reason });
+    const error = await syncSkill('user', 'x', {}, settings).catch(e => e);
+    expect(error).toBeInstanceOf(SkillsApiError);
+    expect(error.reason).toBe(reason);
+    expect(error.isConflict(reason)).toBe(true);
+    expect(error.isConflict(reason === 'busy' ? 'exists' : 'busy')).toBe(false);
+  });
+
+  it('a 409 without a reason matches no reason', async () => {
+    respond(409, { message: 'conflict' });
+    const error = await syncSkill('user', 'x', {}, settings).catch(e => e);
+    expect(error.reason).toBeNull();
+    expect(error.isConflict('locally_modified')).toBe(false);
   });
 
   it('falls back to the status text without a JSON body', async () => {

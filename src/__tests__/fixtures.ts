@@ -24,6 +24,7 @@ export const wireDetail: IWireSkillDetail = {
   orphaned: true,
   update_available: false,
   pending_ref: 'e'.repeat(40),
+  revert_ref: 'd'.repeat(40),
   problems: ['name differs from folder'],
   body: '# CSV helper\n',
   frontmatter: { name: 'csv-helper', license: 'MIT', metadata: { a: 1 } },
@@ -31,7 +32,9 @@ export const wireDetail: IWireSkillDetail = {
 };
 
 export const wireCandidate: IWireCandidate = {
+  id: 'skills/csv-helper',
   path: 'skills/csv-helper',
+  url: 'https://github.com/acme/skills/tree/main/skills/csv-helper',
   name: 'csv-helper',
   description: 'Work with CSV files',
   files: ['SKILL.md', 'scripts/clean.py'],
@@ -55,6 +58,7 @@ export function skill(partial: Partial<ISkill> = {}): ISkill {
     orphaned: false,
     updateAvailable: null,
     pendingRef: null,
+    revertRef: null,
     problems: [],
     ...partial
   };
@@ -71,8 +75,11 @@ export function detail(partial: Partial<ISkillDetail> = {}): ISkillDetail {
 }
 
 export function candidate(partial: Partial<ICandidate> = {}): ICandidate {
+  const path = partial.path ?? 'skills/csv-helper';
   return {
-    path: 'skills/csv-helper',
+    id: partial.id ?? path,
+    path,
+    url: null,
     name: 'csv-helper',
     description: 'Work with CSV files',
     files: ['SKILL.md', 'scripts/clean.py'],
@@ -115,6 +122,7 @@ export function fakeClient(
     deleteFile: no('deleteFile'),
     previewImport: no('previewImport'),
     importSkill: no('importSkill'),
+    importSkills: no('importSkills'),
     syncSkill: no('syncSkill'),
     syncAllTracking: no('syncAllTracking'),
     ...overrides

@@ -64,7 +64,7 @@ describe('Import from GitHub dialog', () => {
     expect(screen.getByText('scripts/clean.py')).toBeTruthy();
     const track = screen.getByRole('checkbox', { name: 'Track upstream' });
     expect(checked(track)).toBe(false);
-    expect(screen.queryByRole('checkbox', { name: 'Overwrite' })).toBeNull();
+    expect(screen.queryByRole('checkbox', { name: 'Replace it' })).toBeNull();
   });
 
   it('warns when the skill exists and requires Overwrite', async () => {
@@ -78,7 +78,7 @@ describe('Import from GitHub dialog', () => {
     typeUrl('acme/skills');
     await act(() => model.runPreview());
     expect(screen.getByText(/already exists/)).toBeTruthy();
-    const overwrite = screen.getByRole('checkbox', { name: 'Overwrite' });
+    const overwrite = screen.getByRole('checkbox', { name: 'Replace it' });
     expect(model.canImport).toBe(false);
     fireEvent.click(overwrite);
     expect(model.canImport).toBe(true);
@@ -87,7 +87,7 @@ describe('Import from GitHub dialog', () => {
     fireEvent.change(screen.getByLabelText('Scope'), {
       target: { value: 'project' }
     });
-    expect(screen.queryByRole('checkbox', { name: 'Overwrite' })).toBeNull();
+    expect(screen.queryByRole('checkbox', { name: 'Replace it' })).toBeNull();
     expect(model.canImport).toBe(true);
   });
 
@@ -129,7 +129,8 @@ describe('Import from GitHub dialog', () => {
       'Host not allowed: evil.example'
     );
     result = await act(() => model.submit());
-    expect(result?.name).toBe('csv-helper');
+    expect(result?.imported.map(d => d.name)).toEqual(['csv-helper']);
+    expect(result?.replaced).toEqual([]);
   });
 
   it('sends Track upstream, name override and scope', async () => {
@@ -189,7 +190,7 @@ describe('Import from GitHub dialog', () => {
     });
     typeUrl('https://ghe.corp.example/acme/skills');
     await act(() => model.runPreview());
-    fireEvent.click(screen.getByRole('radio', { name: 'Select pdf-tools' }));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Import pdf-tools' }));
     await act(() => model.submit());
     expect(importSkill.mock.calls[0][0].url).toBe(
       'https://ghe.corp.example/acme/skills/tree/main/skills/pdf-tools'
@@ -207,5 +208,95 @@ describe('Import from GitHub dialog', () => {
     // Editing the URL invalidates the preview.
     typeUrl('acme/other');
     expect(model.preview).toBeNull();
+  });
+
+  it('answers http:// with "https only"', () => {
+    setup();
+    typeUrl('http://github.com/acme/skills');
+    expect(screen.getByRole('alert').textContent).toMatch(/^https only/);
+    expect(disabled(screen.getByRole('button', { name: 'Preview' }))).toBe(
+      true
+    );
+  });
+
+  it('builds its hints from the configured host', () => {
+    const model = new ImportFormModel(
+      fakeClient(),
+      'user',
+      'https://ghe.corp.example'
+    );
+    render(<ImportForm model={model} />);
+    expect(
+      screen.getByLabelText('GitHub URL').getAttribute('placeholder')
+    ).toBe('https://ghe.corp.example/owner/repo/tree/main/skills/csv-helper');
+    expect(
+      screen.getByText(/Accepted: https:\/\/ghe\.corp\.example\/owner\/repo/)
+    ).toBeTruthy();
+    expect(document.body.textContent).not.toContain('github.com');
+  });
+
+  it('imports several skills of one source at once, with select all', async () => {
+    const importSkills = jest.fn().mockResolvedValue({
+      skills: [detail(), detail({ name: 'pdf-tools' })],
+      errors: []
+    });
+    const { model, client } = setup({
+      previewImport: jest
+        .fn()
+        .mockResolvedValue(
+          preview([
+            candidate(),
+            candidate({ name: 'pdf-tools', path: 'skills/pdf-tools' }),
+            candidate({ name: 'plot-style', path: 'skills/plot-style' })
+          ])
+        ),
+      importSkills
+    });
+    typeUrl('acme/skills');
+    await act(() => model.runPreview());
+    expect(model.canImport).toBe(false); // nothing checked yet
+    fireEvent.click(screen.getByRole('checkbox', { name: /Select all/ }));
+    expect(model.selected).toHaveLength(3);
+    fireEvent.click(
+      screen.getByRole('checkbox', { name: 'Import plot-style' })
+    );
+    expect(
+      screen.getByRole('checkbox', { name: /Select all/ }).textContent
+    ).toBe('');
+    expect(disabled(screen.getByLabelText('Name override'))).toBe(true);
+    const result = await act(() => model.submit());
+    expect(client.importSkill).not.toHaveBeenCalled();
+    expect(importSkills).toHaveBeenCalledWith({
+      url: 'acme/skills',
+      scope: 'user',
+      tracksUpstream: false,
+      overwrite: undefined,
+      paths: ['skills/csv-helper', 'skills/pdf-tools']
+    });
+    expect(result?.imported).toHaveLength(2);
+  });
+
+  it('replacing keeps the existing tracking state unless the box is touched, and says Replaced', async () => {
+    const importSkill = jest.fn().mockResolvedValue(detail());
+    const { model } = setup({
+      previewImport: jest
+        .fn()
+        .mockResolvedValue(
+          preview([candidate({ exists: { user: true, project: false } })])
+        ),
+      importSkill
+    });
+    typeUrl('acme/skills');
+    await act(() => model.runPreview());
+    expect(screen.getByText(/keeps each existing skill/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Replace it' }));
+    const result = await act(() => model.submit());
+    expect(importSkill.mock.calls[0][0].tracksUpstream).toBeNull();
+    expect(importSkill.mock.calls[0][0].overwrite).toBe(true);
+    expect(result?.replaced).toEqual(['csv-helper']);
+
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Track upstream' }));
+    await act(() => model.submit());
+    expect(importSkill.mock.calls[1][0].tracksUpstream).toBe(true);
   });
 });

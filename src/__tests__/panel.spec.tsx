@@ -1,7 +1,7 @@
+import { UseSignal } from '@jupyterlab/ui-components';
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import * as React from 'react';
 
-import { syncSummary } from '../actions';
 import { ISkill, ISkillList, ServerExtensionMissingError } from '../api';
 import { IPanelActions, SkillsView } from '../components/SkillsPanel';
 import { SkillsModel } from '../model';
@@ -15,15 +15,14 @@ function list(skills: ISkill[], allow = true): ISkillList {
       allowGithubSkillImport: allow,
       skillsManagementPolicy: 'user-choice'
     },
-    scopes: { user: '/home/u/.claude/skills', project: '/p/.claude/skills' }
+    scopes: { user: '/home/u/.claude/skills', project: '/p/.claude/skills' },
+    githubUrl: 'https://ghe.example.com'
   };
 }
 
 function actions(): IPanelActions {
   return {
     importSkill: jest.fn(),
-    syncAll: jest.fn(),
-    refresh: jest.fn(),
     create: jest.fn(),
     open: jest.fn(),
     sync: jest.fn(),
@@ -42,7 +41,11 @@ async function setup(result: ISkillList | Error) {
     autoPoll: false
   });
   const a = actions();
-  render(<SkillsView model={model} actions={a} />);
+  render(
+    <UseSignal signal={model.changed}>
+      {() => <SkillsView model={model} actions={a} />}
+    </UseSignal>
+  );
   await act(() => model.refresh());
   return { model, actions: a, listSkills };
 }
@@ -60,15 +63,27 @@ const managed = skill({
   source: null
 });
 const orphan = skill({ name: 'old-one', orphaned: true });
+const broken = skill({
+  name: 'My Skill',
+  problems: ["folder name 'My Skill' is not a valid skill name"]
+});
+
+function listbox(): HTMLElement {
+  return screen.getByRole('listbox', { name: 'Skills' });
+}
+
+function key(k: string) {
+  fireEvent.keyDown(listbox(), { key: k });
+}
 
 describe('Skills panel', () => {
   it('shows sections with counts, badges and row actions', async () => {
     const { actions: a } = await setup(list([tracked, managed, orphan]));
-    expect(screen.getByRole('heading', { name: /User/ }).textContent).toContain(
+    expect(screen.getByRole('group', { name: 'User' }).textContent).toContain(
       '2'
     );
     expect(
-      screen.getByRole('heading', { name: /Project/ }).textContent
+      screen.getByRole('group', { name: 'Project' }).textContent
     ).toContain('1');
     const badge = screen.getByText('Tracking');
     expect(badge.getAttribute('title')).toBe(
@@ -84,30 +99,84 @@ describe('Skills panel', () => {
     expect(
       disabled(screen.getByRole('button', { name: 'Delete house-style' }))
     ).toBe(true);
-
-    fireEvent.click(
-      screen.getByRole('button', { name: 'Sync tracking skills' })
-    );
-    expect(a.syncAll).toHaveBeenCalled();
-    expect(
-      screen.getByRole('button', { name: 'Import from GitHub' })
-    ).toBeTruthy();
   });
 
-  it('shows empty states and hides Sync tracking skills without tracking skills', async () => {
-    await setup(list([]));
-    expect(screen.getByText(/No user skills yet/)).toBeTruthy();
-    expect(screen.getByText(/No project skills yet/)).toBeTruthy();
+  it('is one Tab stop with the file browser keys', async () => {
+    const { actions: a } = await setup(list([tracked, orphan, managed]));
+    const box = listbox();
+    expect(box.tabIndex).toBe(0);
+    // every button inside the list is out of the Tab order
+    for (const b of Array.from(box.querySelectorAll('button'))) {
+      expect(b.tabIndex).toBe(-1);
+    }
+    fireEvent.focus(box);
+    const active = () =>
+      document.getElementById(box.getAttribute('aria-activedescendant')!)!
+        .dataset.name;
+    expect(active()).toBe('csv-helper');
+    key('ArrowDown');
+    expect(active()).toBe('old-one');
+    key('ArrowDown');
+    expect(active()).toBe('house-style'); // across sections
+    key('ArrowDown');
+    expect(active()).toBe('house-style');
+    key('Delete'); // managed: nothing
+    expect(a.remove).not.toHaveBeenCalled();
+    key('Home');
+    key('Enter');
+    expect(a.open).toHaveBeenCalledWith(tracked);
+    key('F2');
+    expect(a.rename).toHaveBeenCalledWith(tracked);
+    key('End');
+    key('ArrowUp');
+    key('Delete');
+    expect(a.remove).toHaveBeenCalledWith(orphan);
+    key('ArrowLeft'); // collapse User
+    expect(screen.queryByText('old-one')).toBeNull();
     expect(
-      screen.queryByRole('button', { name: 'Sync tracking skills' })
+      screen.getByRole('button', { name: 'User' }).getAttribute('aria-expanded')
+    ).toBe('false');
+  });
+
+  it('highlights the open skill and filters the list', async () => {
+    const { model } = await setup(list([tracked, orphan]));
+    act(() => {
+      model.current = 'user/old-one';
+    });
+    const row = document.querySelector('[data-name="old-one"]')!;
+    expect(row.classList.contains('jp-mod-current')).toBe(true);
+    expect(row.getAttribute('aria-current')).toBe('true');
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Filter skills' }), {
+      target: { value: 'helper' }
+    });
+    expect(screen.queryByText('old-one')).toBeNull();
+    expect(screen.getByText('csv-helper')).toBeTruthy();
+  });
+
+  it('lists a folder with an invalid name with its problem, without actions', async () => {
+    const { actions: a } = await setup(list([broken]));
+    const badge = screen.getByRole('button', { name: /1 problem/ });
+    expect(badge.getAttribute('title')).toContain('not a valid skill name');
+    expect(
+      screen.queryByRole('button', { name: 'Delete My Skill' })
     ).toBeNull();
+    fireEvent.focus(listbox());
+    key('Enter');
+    expect(a.open).not.toHaveBeenCalled();
+  });
+
+  it('has an empty state with Import from GitHub and New skill', async () => {
+    const { actions: a } = await setup(list([]));
+    expect(screen.getByText('No skills yet')).toBeTruthy();
+    expect(screen.getByText('/home/u/.claude/skills')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Import from GitHub' }));
+    expect(a.importSkill).toHaveBeenCalled();
+    fireEvent.click(screen.getByRole('button', { name: 'New skill' }));
+    expect(a.create).toHaveBeenCalledWith('user');
   });
 
   it('hides Import and disables Sync when the policy is off', async () => {
     await setup(list([tracked], false));
-    expect(
-      screen.queryByRole('button', { name: 'Import from GitHub' })
-    ).toBeNull();
     const sync = screen.getByRole('button', { name: 'Sync csv-helper' });
     expect(disabled(sync)).toBe(true);
     expect(sync.getAttribute('title')).toMatch(
@@ -132,19 +201,6 @@ describe('Skills panel', () => {
     await act(() => model.refresh());
     expect(changed).toHaveBeenCalledTimes(1);
     expect(screen.getByText('old-one')).toBeTruthy();
-  });
-});
-
-describe('sync summary', () => {
-  it('counts updated / unchanged / failed and lists failures', () => {
-    expect(
-      syncSummary([
-        { scope: 'user', name: 'a', updated: true, ref: SHA },
-        { scope: 'user', name: 'b', updated: false, ref: SHA },
-        { scope: 'project', name: 'c', error: 'upstream gone' }
-      ])
-    ).toBe(
-      'Synced 3 tracking skills: 1 updated, 1 unchanged, 1 failed\nc: upstream gone'
-    );
+    expect(model.githubUrl).toBe('https://ghe.example.com');
   });
 });

@@ -3,7 +3,7 @@ import * as React from 'react';
 
 import { IPolicy, ISkillDetail, SkillsApiError } from '../api';
 import { checked, disabled } from './dom';
-import { TrackingToggle } from '../components/DetailHeader';
+import { SourceValue, TrackingToggle } from '../components/DetailHeader';
 import { SkillDetailModel } from '../detailModel';
 import { SHA, detail, fakeClient } from './fixtures';
 
@@ -123,5 +123,27 @@ describe('Track upstream toggle', () => {
       disabled(screen.getByRole('switch', { name: 'Track upstream' }))
     ).toBe(true);
     expect(screen.getByText(/disabled by your administrator/)).toBeTruthy();
+  });
+});
+
+describe('source link', () => {
+  it('links only https URLs; javascript: and others are plain text', () => {
+    const { container, rerender } = render(
+      <SourceValue source="https://github.com/acme/skills/tree/main/x" />
+    );
+    expect(container.querySelector('a')?.getAttribute('href')).toBe(
+      'https://github.com/acme/skills/tree/main/x'
+    );
+    for (const bad of [
+      'javascript:alert(1)',
+      'JavaScript:alert(1)',
+      'data:text/html,<b>x</b>',
+      'http://github.com/acme/skills',
+      'not a url'
+    ]) {
+      rerender(<SourceValue source={bad} />);
+      expect(container.querySelector('a')).toBeNull();
+      expect(container.textContent).toBe(bad);
+    }
   });
 });

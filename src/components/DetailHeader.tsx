@@ -1,10 +1,10 @@
+import { UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { JSONValue } from '../api';
-import { shortSha } from '../validate';
+import { ISkillDetail, JSONValue } from '../api';
 import { SkillDetailModel } from '../detailModel';
-import { Badges, POLICY_OFF_REASON } from './SkillRow';
-import { useModelState } from './useModelState';
+import { safeHttpsUrl, shortSha } from '../validate';
+import { Badges, POLICY_OFF_REASON, MANAGED_REASON } from './SkillRow';
 
 const SUMMARY_KEYS = new Set([
   'name',
@@ -17,15 +17,49 @@ const SUMMARY_KEYS = new Set([
   'managed_ref'
 ]);
 
+export interface IDetailActions {
+  openFile(skill: ISkillDetail, path: string): void;
+  sync(skill: ISkillDetail): void;
+  rename(skill: ISkillDetail): void;
+  remove(skill: ISkillDetail): void;
+}
+
 function show(value: JSONValue): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** Only https URLs become links; anything else (javascript:, data:, …) is text. */
+export function SourceValue(props: { source: string }): JSX.Element {
+  const href = safeHttpsUrl(props.source);
+  return href ? (
+    <a
+      className="jp-skills-source-link"
+      href={href}
+      target="_blank"
+      rel="noopener noreferrer"
+    >
+      {props.source}
+    </a>
+  ) : (
+    <span className="jp-skills-source-text">{props.source}</span>
+  );
+}
+
+/** The Track upstream switch; re-renders on its own model's changes. */
 export function TrackingToggle(props: {
+  model: SkillDetailModel;
+}): JSX.Element {
+  return (
+    <UseSignal signal={props.model.stateChanged}>
+      {() => <TrackingSwitch model={props.model} />}
+    </UseSignal>
+  );
+}
+
+function TrackingSwitch(props: {
   model: SkillDetailModel;
 }): JSX.Element | null {
   const { model } = props;
-  useModelState(model.stateChanged);
   const d = model.detail;
   if (!d || !model.trackingToggleVisible) {
     return null;
@@ -62,13 +96,9 @@ export function TrackingToggle(props: {
 
 export function DetailHeader(props: {
   model: SkillDetailModel;
-  currentPath: string;
-  dirty: boolean;
-  onSelectFile: (path: string) => void;
-  onSave: () => void;
+  actions: IDetailActions;
 }): JSX.Element {
-  const { model } = props;
-  useModelState(model.stateChanged);
+  const { model, actions } = props;
   const d = model.detail;
   if (!d) {
     return (
@@ -87,6 +117,7 @@ export function DetailHeader(props: {
   const others = Object.entries(d.frontmatter).filter(
     ([k]) => !SUMMARY_KEYS.has(k)
   );
+  const syncDisabled = !model.policy.allowGithubSkillImport;
   return (
     <div className="jp-skills-detail-header">
       <div className="jp-skills-detail-title">
@@ -95,6 +126,50 @@ export function DetailHeader(props: {
         <Badges skill={d} />
       </div>
       <p className="jp-skills-detail-description">{d.description}</p>
+      <div
+        className="jp-skills-detail-actions"
+        role="toolbar"
+        aria-label={`Actions for ${d.name}`}
+      >
+        <button
+          type="button"
+          className="jp-mod-styled jp-mod-accept jp-skills-button jp-skills-edit"
+          onClick={() => actions.openFile(d, 'SKILL.md')}
+        >
+          {model.readOnly ? 'View SKILL.md' : 'Edit SKILL.md'}
+        </button>
+        {d.tracksUpstream && (
+          <button
+            type="button"
+            className="jp-mod-styled jp-skills-button jp-skills-detail-sync"
+            disabled={syncDisabled}
+            title={
+              syncDisabled ? POLICY_OFF_REASON : `Sync ${d.name} with upstream`
+            }
+            onClick={() => actions.sync(d)}
+          >
+            Sync
+          </button>
+        )}
+        <button
+          type="button"
+          className="jp-mod-styled jp-skills-button jp-skills-detail-rename"
+          disabled={d.managed}
+          title={d.managed ? MANAGED_REASON : undefined}
+          onClick={() => actions.rename(d)}
+        >
+          Rename…
+        </button>
+        <button
+          type="button"
+          className="jp-mod-styled jp-mod-warn jp-skills-button jp-skills-detail-delete"
+          disabled={d.managed}
+          title={d.managed ? MANAGED_REASON : undefined}
+          onClick={() => actions.remove(d)}
+        >
+          Delete…
+        </button>
+      </div>
       <dl className="jp-skills-frontmatter">
         {license !== undefined && (
           <>
@@ -106,14 +181,7 @@ export function DetailHeader(props: {
           <>
             <dt>Source</dt>
             <dd>
-              <a
-                className="jp-skills-source-link"
-                href={d.source}
-                target="_blank"
-                rel="noopener noreferrer"
-              >
-                {d.source}
-              </a>
+              <SourceValue source={d.source} />
             </dd>
           </>
         )}
@@ -139,38 +207,24 @@ export function DetailHeader(props: {
           {p}
         </div>
       ))}
-      <div className="jp-skills-detail-files">
-        <label className="jp-skills-field">
-          <span className="jp-skills-label">File</span>
-          <select
-            className="jp-mod-styled jp-skills-file-select"
-            aria-label="File"
-            value={props.currentPath}
-            onChange={e => props.onSelectFile(e.target.value)}
-          >
-            {d.files.map(f => (
-              <option key={f} value={f}>
-                {f}
-              </option>
-            ))}
-          </select>
-        </label>
-        {!model.readOnly && (
-          <button
-            type="button"
-            className="jp-mod-styled jp-skills-button jp-skills-save"
-            aria-label="Save"
-            title="Save (Ctrl+S)"
-            disabled={!props.dirty}
-            onClick={props.onSave}
-          >
-            Save{props.dirty ? ' •' : ''}
-          </button>
-        )}
-        {model.readOnly && (
-          <span className="jp-skills-hint">Managed skills are read-only.</span>
-        )}
-      </div>
+      <h3 className="jp-skills-detail-files-title">Files</h3>
+      <ul className="jp-skills-detail-files" aria-label="Files">
+        {d.files.map(f => (
+          <li key={f}>
+            <button
+              type="button"
+              className="jp-skills-file-link"
+              title={`Open ${f} in the editor`}
+              onClick={() => actions.openFile(d, f)}
+            >
+              {f}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {model.readOnly && (
+        <span className="jp-skills-hint">Managed skills are read-only.</span>
+      )}
     </div>
   );
 }

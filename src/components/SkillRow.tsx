@@ -1,9 +1,10 @@
-import { deleteIcon, editIcon, launchIcon } from '@jupyterlab/ui-components';
+import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { deleteIcon, editIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { ISkill } from '../api';
-import { shortSha } from '../validate';
 import { syncIcon } from '../icons';
+import { shortSha } from '../validate';
 
 export const POLICY_OFF_REASON =
   'GitHub import is disabled by your administrator';
@@ -16,15 +17,29 @@ export interface ISkillRowActions {
   remove(skill: ISkill): void;
 }
 
-export interface ISkillRowProps {
-  skill: ISkill;
-  busy: boolean;
-  importAllowed: boolean;
-  actions: ISkillRowActions;
+/** The dialog the warning badge (and Enter on a broken folder) opens. */
+export function showProblems(skill: ISkill): void {
+  void showDialog({
+    title: `Problems of ${skill.name}`,
+    body: (
+      <ul className="jp-skills-details jp-skills-problem-list">
+        {skill.problems.map(p => (
+          <li key={p}>{p}</li>
+        ))}
+      </ul>
+    ),
+    buttons: [Dialog.okButton({ label: 'Close' })]
+  });
 }
 
-export function Badges(props: { skill: ISkill }): JSX.Element {
+export function Badges(props: {
+  skill: ISkill;
+  /** Render the problem badge as a button that lists the problems. */
+  interactiveProblems?: boolean;
+}): JSX.Element {
   const s = props.skill;
+  const n = s.problems.length;
+  const problemText = n === 1 ? '1 problem' : `${n} problems`;
   return (
     <span className="jp-skills-badges">
       {s.tracksUpstream && (
@@ -39,6 +54,14 @@ export function Badges(props: { skill: ISkill }): JSX.Element {
           Tracking
         </span>
       )}
+      {s.updateAvailable === true && (
+        <span
+          className="jp-skills-badge jp-skills-badge-update"
+          title="A newer upstream version is available: Sync to get it"
+        >
+          Update available
+        </span>
+      )}
       {s.managed && (
         <span
           className="jp-skills-badge jp-skills-badge-managed"
@@ -51,7 +74,7 @@ export function Badges(props: { skill: ISkill }): JSX.Element {
           Managed
         </span>
       )}
-      {s.locallyModified && (
+      {s.locallyModified === true && (
         <span
           className="jp-skills-badge jp-skills-badge-modified"
           title="Changed locally since the last import or sync"
@@ -67,16 +90,29 @@ export function Badges(props: { skill: ISkill }): JSX.Element {
           Upstream gone
         </span>
       )}
-      {s.problems.length > 0 && (
-        <span
-          className="jp-skills-badge jp-skills-badge-problem"
-          title={s.problems.join('\n')}
-        >
-          {s.problems.length === 1
-            ? '1 problem'
-            : `${s.problems.length} problems`}
-        </span>
-      )}
+      {n > 0 &&
+        (props.interactiveProblems ? (
+          <button
+            type="button"
+            tabIndex={-1}
+            className="jp-skills-badge jp-skills-badge-problem"
+            title={s.problems.join('\n')}
+            aria-label={`${problemText}: show them`}
+            onClick={e => {
+              e.stopPropagation();
+              showProblems(s);
+            }}
+          >
+            ⚠ {problemText}
+          </button>
+        ) : (
+          <span
+            className="jp-skills-badge jp-skills-badge-problem"
+            title={s.problems.join('\n')}
+          >
+            ⚠ {problemText}
+          </span>
+        ))}
     </span>
   );
 }
@@ -93,12 +129,13 @@ function IconButton(props: {
   return (
     <button
       type="button"
+      // The list is one Tab stop; these are for the mouse (keys: Enter, F2, Delete).
+      tabIndex={-1}
       className={`jp-skills-icon-button ${props.className}${
         props.spinning ? ' jp-mod-spinning' : ''
       }`}
       aria-label={props.label}
       title={props.title ?? props.label}
-      aria-disabled={props.disabled ? true : undefined}
       aria-busy={props.spinning ? true : undefined}
       disabled={props.disabled}
       onClick={e => {
@@ -111,70 +148,100 @@ function IconButton(props: {
   );
 }
 
+export interface ISkillRowProps {
+  id: string;
+  skill: ISkill;
+  busy: boolean;
+  active: boolean;
+  current: boolean;
+  /** A folder listed only for its problem: no actions. */
+  invalid: boolean;
+  importAllowed: boolean;
+  actions: ISkillRowActions;
+  onSelect: () => void;
+}
+
 export function SkillRow(props: ISkillRowProps): JSX.Element {
-  const { skill, busy, importAllowed, actions } = props;
+  const { skill, busy, importAllowed, actions, invalid } = props;
   const syncTitle = !importAllowed
     ? `${POLICY_OFF_REASON}, so syncing is unavailable`
     : busy
       ? `Syncing ${skill.name}…`
       : `Sync ${skill.name} with upstream`;
+  const classes = ['jp-skills-row'];
+  if (props.active) {
+    classes.push('jp-mod-active');
+  }
+  if (props.current) {
+    classes.push('jp-mod-current');
+  }
+  if (invalid) {
+    classes.push('jp-mod-invalid');
+  }
+  const open = () => (invalid ? showProblems(skill) : actions.open(skill));
   return (
     <li
-      className="jp-skills-row"
+      id={props.id}
+      role="option"
+      aria-selected={props.active}
+      aria-current={props.current ? 'true' : undefined}
+      className={classes.join(' ')}
       data-scope={skill.scope}
       data-name={skill.name}
       aria-label={skill.name}
-      onDoubleClick={() => actions.open(skill)}
+      onClick={props.onSelect}
+      onDoubleClick={open}
     >
       <div className="jp-skills-row-main">
-        <button
-          type="button"
+        <span
           className="jp-skills-row-name"
-          title={`Open ${skill.name}`}
-          onClick={() => actions.open(skill)}
+          title={invalid ? skill.problems[0] : `Open ${skill.name}`}
+          onClick={e => {
+            e.stopPropagation();
+            props.onSelect();
+            open();
+          }}
         >
           {skill.name}
-        </button>
-        <Badges skill={skill} />
+        </span>
+        <Badges skill={skill} interactiveProblems />
         <div className="jp-skills-row-description" title={skill.description}>
           {skill.description}
         </div>
       </div>
-      <div className="jp-skills-row-actions">
-        {skill.tracksUpstream && (
+      {!invalid && (
+        <div className="jp-skills-row-actions">
+          {skill.tracksUpstream && (
+            <IconButton
+              label={`Sync ${skill.name}`}
+              title={syncTitle}
+              icon={syncIcon}
+              className="jp-skills-sync"
+              disabled={!importAllowed || busy}
+              spinning={busy}
+              onClick={() => actions.sync(skill)}
+            />
+          )}
           <IconButton
-            label={`Sync ${skill.name}`}
-            title={syncTitle}
-            icon={syncIcon}
-            className="jp-skills-sync"
-            disabled={!importAllowed || busy}
-            spinning={busy}
-            onClick={() => actions.sync(skill)}
+            label={`Rename ${skill.name}`}
+            title={skill.managed ? MANAGED_REASON : `Rename ${skill.name} (F2)`}
+            icon={editIcon}
+            className="jp-skills-rename"
+            disabled={skill.managed || busy}
+            onClick={() => actions.rename(skill)}
           />
-        )}
-        <IconButton
-          label={`Open ${skill.name}`}
-          icon={launchIcon}
-          className="jp-skills-open"
-          onClick={() => actions.open(skill)}
-        />
-        <IconButton
-          label={`Rename ${skill.name}`}
-          title={skill.managed ? MANAGED_REASON : `Rename ${skill.name}`}
-          icon={editIcon}
-          className="jp-skills-rename"
-          disabled={skill.managed || busy}
-          onClick={() => actions.rename(skill)}
-        />
-        <IconButton
-          label={`Delete ${skill.name}`}
-          title={skill.managed ? MANAGED_REASON : `Delete ${skill.name}`}
-          icon={deleteIcon}
-          className="jp-skills-delete"
-          disabled={skill.managed || busy}
-          onClick={() => actions.remove(skill)}
-        />
-      </div>
+          <IconButton
+            label={`Delete ${skill.name}`}
+            title={
+              skill.managed ? MANAGED_REASON : `Delete ${skill.name} (Delete)`
+            }
+            icon={deleteIcon}
+            className="jp-skills-delete"
+            disabled={skill.managed || busy}
+            onClick={() => actions.remove(skill)}
+          />
+        </div>
+      )}
     </li>
   );
 }

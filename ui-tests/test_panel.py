@@ -1,0 +1,225 @@
+"""The Skills panel as a file-browser-like list: keyboard model, badge contrast in both
+themes, problems in the row, multi-select import, and a sync with nothing upstream."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from ui import api_call, import_skill, open_skills_panel, row, toast, toolbar_button
+
+CSV = "skills/csv-helper"
+
+# WCAG relative luminance / contrast of the computed colours, alpha composited over
+# the first opaque background up the tree.
+CONTRAST_JS = """
+(el) => {
+  const parse = c => {
+    const m = c.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+  };
+  const over = (top, bottom) => ({
+    r: top.r * top.a + bottom.r * (1 - top.a),
+    g: top.g * top.a + bottom.g * (1 - top.a),
+    b: top.b * top.a + bottom.b * (1 - top.a),
+    a: 1
+  });
+  const background = node => {
+    const layers = [];
+    for (let n = node; n; n = n.parentElement) {
+      const c = parse(getComputedStyle(n).backgroundColor);
+      if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+    }
+    let bg = {r: 255, g: 255, b: 255, a: 1};
+    for (const layer of layers.reverse()) bg = over(layer, bg);
+    return bg;
+  };
+  const lum = c => {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+  };
+  const bg = background(el);
+  const fg = over(parse(getComputedStyle(el).color), bg);
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+  return {ratio: (a + 0.05) / (b + 0.05), text: el.textContent.trim(), fg: getComputedStyle(el).color,
+          bg: `rgb(${Math.round(bg.r)}, ${Math.round(bg.g)}, ${Math.round(bg.b)})`};
+}
+"""
+
+MANAGED_SKILL = """---
+name: house-style
+description: The house writing style.
+managed_source: https://example.com/manifest.yaml
+managed_ref: {sha}
+---
+Write plainly.
+"""
+
+
+def _every_badge_kind(lab, fake):
+    """Tracking + Modified (csv-helper), Upstream gone (notebook-tidy), Managed (house-style)
+    and a problem (a folder whose name is not a skill name)."""
+    import_skill(lab, fake, "acme/data-skills", CSV)
+    import_skill(lab, fake, "acme/lab-skills", "notebook-tidy")
+    skill_md = lab.user_skills / "csv-helper" / "SKILL.md"
+    skill_md.write_text(skill_md.read_text() + "A local note.\n")
+    fake.delete_repo("acme", "lab-skills")
+    status, _ = lab.api("POST", "skills/user/notebook-tidy/sync")
+    assert status == 410
+    managed = lab.project_skills / "house-style"
+    managed.mkdir(parents=True)
+    (managed / "SKILL.md").write_text(MANAGED_SKILL.format(sha="a" * 40))
+    bad = lab.user_skills / "My Notes"
+    bad.mkdir()
+    (bad / "SKILL.md").write_text("---\nname: my-notes\ndescription: x\n---\n")
+
+
+@pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
+def test_every_badge_has_4_5_to_1_contrast(open_page, state, fake, theme):
+    lab = state
+    _every_badge_kind(lab, fake)
+    lab.set_theme(theme)
+    try:
+        page = open_page(lab, color_scheme="dark" if "Dark" in theme else "light")
+        expect(page.locator("body")).to_have_attribute(
+            "data-jp-theme-light", "false" if "Dark" in theme else "true")
+        panel = open_skills_panel(page)
+        for cls in ("tracking", "modified", "orphaned", "managed", "problem"):
+            expect(panel.locator(f".jp-skills-badge-{cls}").first).to_be_visible()
+        badges = panel.locator(".jp-skills-badge")
+        assert badges.count() >= 5
+        for i in range(badges.count()):
+            m = badges.nth(i).evaluate(CONTRAST_JS)
+            assert m["ratio"] >= 4.5, (theme, m)
+    finally:
+        lab.set_theme("JupyterLab Light")
+
+
+def test_keyboard_model_of_the_list(open_page, state, fake):
+    lab = state
+    import_skill(lab, fake, "acme/data-skills", CSV)
+    import_skill(lab, fake, "acme/data-skills", "skills/plot-style", track=False)
+    import_skill(lab, fake, "acme/sql-skills", "skills/query-review", scope="project")
+    page = open_page(lab)
+    panel = open_skills_panel(page)
+    listbox = panel.get_by_role("listbox", name="Skills")
+    expect(row(panel, "plot-style")).to_be_visible()
+
+    # one Tab stop: from the filter box, Tab lands on the list, the next Tab leaves it
+    panel.get_by_role("searchbox", name="Filter skills").focus()
+    page.keyboard.press("Tab")
+    expect(listbox).to_be_focused()
+
+    def active():
+        return page.evaluate(
+            "() => { const l = document.querySelector('.jp-skills-sections');"
+            " return document.getElementById(l.getAttribute('aria-activedescendant')).dataset.name; }")
+
+    assert active() == "csv-helper"
+    page.keyboard.press("ArrowDown")
+    assert active() == "plot-style"
+    expect(row(panel, "plot-style")).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("ArrowDown")
+    assert active() == "query-review"  # across the User/Project sections
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Enter")
+    expect(page.locator(".jp-skills-detail-panel h2")).to_have_text("plot-style")
+    expect(row(panel, "plot-style")).to_have_class(re.compile(r"\bjp-mod-current\b"))
+    expect(row(panel, "plot-style")).to_have_attribute("aria-current", "true")
+
+    listbox.focus()
+    page.keyboard.press("F2")
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog.get_by_text("Rename plot-style")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+
+    listbox.focus()
+    page.keyboard.press("Delete")
+    expect(dialog.get_by_text("Delete plot-style?")).to_be_visible()
+    with page.expect_response(api_call("DELETE", "skills/user/plot-style")) as resp:
+        dialog.get_by_role("button", name="Delete").click()
+    assert resp.value.status == 204
+    expect(row(panel, "plot-style")).to_have_count(0)
+    assert not (lab.user_skills / "plot-style").exists()
+
+    page.keyboard.press("Tab")
+    expect(listbox).not_to_be_focused()  # Tab leaves the list, not the next row
+
+
+def test_problems_are_in_the_row_and_invalid_folders_are_listed(open_page, state, fake):
+    lab = state
+    bad = lab.user_skills / "My Notes"
+    bad.mkdir()
+    (bad / "SKILL.md").write_text("---\nname: my-notes\ndescription: x\n---\n")
+    page = open_page(lab)
+    panel = open_skills_panel(page)
+    entry = row(panel, "My Notes")
+    expect(entry).to_be_visible()
+    badge = entry.get_by_role("button", name=re.compile("1 problem"))
+    expect(badge).to_be_visible()
+    badge.click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog.locator(".jp-skills-problem-list")).to_contain_text("not a valid skill name")
+    dialog.get_by_role("button", name="Close").click()
+    expect(entry.get_by_role("button", name="Delete My Notes")).to_have_count(0)
+    assert (bad / "SKILL.md").exists()
+
+
+def test_import_several_skills_of_one_source_at_once(page, lab, fake):
+    panel = open_skills_panel(page)
+    toolbar_button(panel, "Import from GitHub").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.get_by_label("GitHub URL").fill(f"{fake.url}/acme/data-skills")
+    with page.expect_response(api_call("POST", "skills/import/preview")):
+        dialog.get_by_role("button", name="Preview").click()
+    expect(dialog.locator(".jp-skills-candidate")).to_have_count(2)
+    # options stay in view above the scrolling candidate list
+    expect(dialog.get_by_role("checkbox", name="Track upstream")).to_be_in_viewport()
+    dialog.get_by_role("checkbox", name=re.compile("Select all")).check()
+    dialog.get_by_role("checkbox", name="Track upstream").check()
+    with page.expect_response(api_call("POST", "skills/import")) as resp:
+        dialog.get_by_role("button", name="Import 2 skills").click()
+    assert resp.value.status == 201, resp.value.text()
+    body = resp.value.request.post_data_json
+    assert sorted(body["paths"]) == ["skills/csv-helper", "skills/plot-style"], body
+    assert body["tracks_upstream"] is True
+    expect(dialog).to_have_count(0)
+    expect(row(panel, "csv-helper").locator(".jp-skills-badge-tracking")).to_be_visible()
+    expect(row(panel, "plot-style").locator(".jp-skills-badge-tracking")).to_be_visible()
+    for name in ("csv-helper", "plot-style"):
+        assert "tracks_upstream: true" in (lab.user_skills / name / "SKILL.md").read_text()
+
+
+def test_import_answers_http_with_https_only(page, lab, fake):
+    panel = open_skills_panel(page)
+    toolbar_button(panel, "Import from GitHub").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.get_by_label("GitHub URL").fill("http://github.com/acme/data-skills")
+    expect(dialog.get_by_role("alert")).to_contain_text("https only")
+    expect(dialog.get_by_role("button", name="Preview")).to_be_disabled()
+    # the hints name the configured host, not github.com
+    expect(dialog.get_by_label("GitHub URL")).to_have_attribute("placeholder", re.compile(re.escape(fake.url)))
+
+
+@pytest.mark.skip(reason="needs the engine's server behaviour (branch `engine`): Sync of a locally modified "
+                         "skill whose upstream did not change answers 200 {updated: false} instead of 409")
+def test_sync_with_local_edits_and_no_upstream_change_keeps_the_edits(open_page, state, fake):
+    lab = state
+    import_skill(lab, fake, "acme/data-skills", CSV)
+    skill_md = lab.user_skills / "csv-helper" / "SKILL.md"
+    edited = skill_md.read_text() + "A local note.\n"
+    skill_md.write_text(edited)
+    page = open_page(lab)
+    panel = open_skills_panel(page)
+    csv = row(panel, "csv-helper")
+    expect(csv.locator(".jp-skills-badge-modified")).to_be_visible()
+    with page.expect_response(api_call("POST", "skills/user/csv-helper/sync")) as resp:
+        csv.get_by_role("button", name="Sync csv-helper").click()
+    assert resp.value.status == 200 and resp.value.json()["updated"] is False
+    expect(toast(page, "No upstream change for csv-helper; your local edits are kept.")).to_be_visible()
+    expect(page.locator(".jp-Dialog")).to_have_count(0)  # nothing to overwrite: no prompt
+    assert skill_md.read_text() == edited
