@@ -169,7 +169,7 @@ def test_import_dialog_errors_stay_in_the_dialog(page, lab, fake):
     with page.expect_response(api_call("POST", "skills/import/preview")) as resp:
         preview.click()
     assert resp.value.status == 404, resp.value.status
-    expect(error).to_contain_text("GitHub has no repository acme/no-such-repo")
+    expect(error).to_contain_text("The repository acme/no-such-repo was not found, or it is private")
     expect(dialog).to_be_visible()
 
     # Cancel still closes it; nothing was imported

@@ -66,7 +66,8 @@ def _every_badge_kind(lab, fake):
     import_skill(lab, fake, "acme/lab-skills", "notebook-tidy")
     skill_md = lab.user_skills / "csv-helper" / "SKILL.md"
     skill_md.write_text(skill_md.read_text() + "A local note.\n")
-    fake.delete_repo("acme", "lab-skills")
+    # the folder is gone upstream (a missing repository is "not found, or private", not gone)
+    fake.commit("acme", "lab-skills", {"notebook-tidy/SKILL.md": None})
     status, _ = lab.api("POST", "skills/user/notebook-tidy/sync")
     assert status == 410
     managed = lab.project_skills / "house-style"
