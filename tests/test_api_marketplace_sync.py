@@ -35,6 +35,8 @@ async def test_sha_only_plugin_follows_the_marketplace_pin(jp_fetch, fake_github
     assert rec["via"] == {"kind": "marketplace", "plugin": "reports",
                           "url": f"{fake_github.url}/{MARKET}/blob/main/.claude-plugin/marketplace.json"}
     assert rec["origin"]["ref"] == heads["reports"] and rec["commit"] == heads["reports"]
+    status, data = await call(jp_fetch, "GET", "skills/user/weekly-report")
+    assert status == 200 and data["skill"]["marketplace"] == {"url": rec["via"]["url"], "plugin": "reports"}, data
 
     # upstream moves, the curator does not: nothing to do
     newer = fake_github.commit(*REPORTS, {"skills/weekly-report/SKILL.md": skill_md("weekly-report", "v2 of the report.")})
@@ -81,6 +83,8 @@ async def test_ref_plugin_tracks_its_own_repository(jp_fetch, fake_github, skill
     seed_marketplace(fake_github)
     await import_ids(jp_fetch, fake_github, ["viz:skills/chart-review"])
     assert record(skills_dirs, "chart-review")["via"] == {"kind": "direct"}
+    status, data = await call(jp_fetch, "GET", "skills/user/chart-review")
+    assert status == 200 and data["skill"]["marketplace"] is None, data
     newer = fake_github.commit(*VIZ, {"skills/chart-review/SKILL.md": skill_md("chart-review", "Check the baseline.")})
     fake_github.clear_log()
     status, data = await sync(jp_fetch, "chart-review")

@@ -30,7 +30,15 @@ class Skill(BaseModel):
     problems: list[str] = Field(default_factory=list)
 
 
+class MarketplaceRef(BaseModel):
+    """Where a skill that follows a curator's pin came from (its record's `via`)."""
+
+    url: str  # the marketplace's marketplace.json
+    plugin: str
+
+
 class SkillDetail(Skill):
+    marketplace: Optional[MarketplaceRef] = None
     body: str = ""
     frontmatter: dict[str, Any] = Field(default_factory=dict)
     files: list[str] = Field(default_factory=list)

@@ -14,7 +14,7 @@ from ..errors import Invalid
 from .frontmatter import SkillDocument, parse_skill_md
 from .fsutil import walk_nofollow
 from .hashing import content_sha256
-from .models import Skill, SkillDetail
+from .models import MarketplaceRef, Skill, SkillDetail
 from .names import NAME_RE
 from .sourcecheck import source_problem
 from .store import ScopeStore
@@ -151,6 +151,9 @@ class SkillReader:
         )
         if model is SkillDetail:
             fields.update(body=body, frontmatter=fm)
+            via = getattr(record, "via", None)
+            if getattr(via, "kind", None) == "marketplace":
+                fields.update(marketplace=MarketplaceRef(url=via.url, plugin=via.plugin))
         return model(**fields)
 
 
