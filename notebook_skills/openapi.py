@@ -36,7 +36,8 @@ class Error(BaseModel):
     reason: Optional[str] = Field(
         None,
         description=(
-            "Machine reason of a 409: locally_modified, busy, exists, pending or changed_on_disk. "
+            "Machine reason of a 409 (every 409 has one): locally_modified, busy, exists, pending, "
+            "changed_on_disk or not_writable. "
             "jupyter_server's own errors may put an HTTP reason phrase here."
         ),
     )

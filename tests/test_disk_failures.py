@@ -92,6 +92,7 @@ async def test_read_only_filesystem_is_409_naming_the_path(jp_fetch, tiny_user_d
     status, data = await call(jp_fetch, "PUT", "skills/user/notes", {"description": "New words."})
     assert status == 409, data
     assert "read-only" in data["message"] and str(tiny_user_disk) in data["message"]
+    assert data["reason"] == "not_writable"
     for method, path, body in [
         ("DELETE", "skills/user/notes", None),
         ("POST", "skills/user/notes/rename", {"new_name": "other"}),
@@ -99,6 +100,7 @@ async def test_read_only_filesystem_is_409_naming_the_path(jp_fetch, tiny_user_d
     ]:
         status, data = await call(jp_fetch, method, path, body)
         assert status == 409 and "read-only" in data["message"], (method, path, data)
+        assert data["reason"] == "not_writable", (method, path, data)
     assert tree_digest(tiny_user_disk / "notes") == before
 
 
@@ -124,8 +126,9 @@ async def test_permission_denied_is_409_naming_the_path(jp_fetch, skills_dirs, i
     status, data = await call(jp_fetch, "PUT", "skills/user/notes/files", {"content": "hi"}, params={"path": "new.md"})
     assert status == 409, data
     assert "Permission denied" in data["message"] and str(folder) in data["message"]
+    assert data["reason"] == "not_writable"
     status, data = await call(jp_fetch, "PUT", "skills/user/notes", {"body": "changed"})
-    assert status == 409 and str(folder) in data["message"]
+    assert status == 409 and str(folder) in data["message"] and data["reason"] == "not_writable"
     assert tree_digest(folder) == before
 
 
@@ -159,6 +162,7 @@ async def test_scope_or_bookkeeping_that_is_a_file(broken, jp_fetch, skills_dirs
     assert status == 409, data
     assert not (project / "p").exists()
     assert f"'{blocker}' is a file where a folder is needed" in data["message"]
+    assert data["reason"] in ("exists", "not_writable"), data
     assert blocker.read_text() == "not a folder"
 
 
