@@ -7,7 +7,7 @@ import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AsyncIterator, Iterable, Optional, Union
+from typing import AsyncIterator, Iterable, NoReturn, Optional, Union
 from urllib.parse import quote
 
 import httpx
@@ -163,15 +163,11 @@ class GitHubClient:
             headers["If-None-Match"] = etag
         what = f"head of {owner}/{repo}@{ref}"
         async with self._deadline(what, self.timeout):
-            resp = await self._request(url, what=what, stream=True, headers=headers, not_modified_ok=True)
-            try:
-                body = await self._read_capped(resp, what, cap=1024)  # drained: the connection is reused
-            finally:
-                await resp.aclose()
+            resp, body = await self._small(url, what, cap=1024, headers=headers)
         if resp.status_code == 304:
             return NOT_MODIFIED
         if resp.is_redirect:
-            raise GitHubUnavailable(f"GitHub redirected the request for the {what}; is {owner}/{repo} renamed?")
+            await self._moved(url, resp, what, owner, repo)
         sha = body.decode("ascii", "replace")  # exactly 40 hex: "<sha>\n" is not one
         if not answers.is_sha(sha):
             raise GitHubUnavailable(f"{self._host(url)} returned a malformed commit SHA for {owner}/{repo}@{ref}")
@@ -212,16 +208,11 @@ class GitHubClient:
             headers["If-None-Match"] = etag
         what = f"file {path} of {owner}/{repo}@{ref}"
         async with self._deadline(what, self.timeout):
-            resp = await self._request(url, what=what, params={"ref": ref}, stream=True, headers=headers,
-                                       not_modified_ok=True)
-            try:
-                body = await self._read_capped(resp, what, cap=cap)  # drained: the connection is reused
-            finally:
-                await resp.aclose()
+            resp, body = await self._small(url, what, cap=cap, headers=headers, params={"ref": ref})
         if resp.status_code == 304:
             return NOT_MODIFIED
         if resp.is_redirect:
-            raise GitHubUnavailable(f"GitHub redirected the request for the {what}; is {owner}/{repo} renamed?")
+            await self._moved(url, resp, what, owner, repo)
         return FileAnswer(data=body, etag=resp.headers.get("etag"))
 
     async def download_archive(self, owner: str, repo: str, sha: str, dest: Path) -> int:
@@ -265,17 +256,26 @@ class GitHubClient:
         502 that says where the repository went."""
         async with self._deadline(what, self.timeout):
             resp = await self._buffered(url, what, params)
-        if not resp.is_redirect:
-            return resp
+        if resp.is_redirect:
+            await self._moved(url, resp, what, owner, repo)
+        return resp
+
+    async def _moved(self, url: str, resp: httpx.Response, what: str, owner: str, repo: str) -> NoReturn:
+        """A redirect on a repository's API path: GitHub's answer (301) for a renamed or
+        transferred repository.  Always a 502 that says where the repository went; the
+        new location is asked only when it passes the allowlist (before any connection)."""
         target = answers.redirect_target(url, resp.headers.get("location"))
         if resp.status_code not in (301, 308):
             raise GitHubUnavailable(f"GitHub redirected the request for the {what} unexpectedly")
         try:
-            self.allowlist.check(target)  # followed only when allowed, before any connection
+            self.allowlist.check(target)
         except HostNotAllowed:
             raise GitHubUnavailable(
                 f"GitHub says {owner}/{repo} has moved, to a host that is not allowed ({self._host(target)})"
             ) from None
+        # ".../repositories/42/commits/main" → ".../repositories/42": the repository's own
+        # JSON names it, whatever the redirected request was for
+        target = answers.repository_url(target)
         async with self._deadline(what, self.timeout):
             moved = await self._buffered(target, f"new location of {owner}/{repo}", None)
         name = answers.moved_full_name(moved) if not moved.is_redirect else None
@@ -284,6 +284,18 @@ class GitHubClient:
         raise RepositoryMoved(
             f"GitHub says {owner}/{repo} has moved to {name}: use {self.github_url}/{name} instead"
         )
+
+    async def _small(
+        self, url: str, what: str, *, cap: int, headers: dict[str, str], params: dict[str, str] | None = None
+    ) -> tuple[httpx.Response, bytes]:
+        """A conditional GET whose body is read whole under ``cap`` (drained, so the
+        connection is reused); a redirect's body is not read: its headers say it all."""
+        resp = await self._request(url, what=what, params=params, stream=True, headers=headers, not_modified_ok=True)
+        try:
+            body = b"" if resp.is_redirect else await self._read_capped(resp, what, cap=cap)
+        finally:
+            await resp.aclose()
+        return resp, body
 
     async def _buffered(self, url: str, what: str, params: dict[str, str] | None) -> httpx.Response:
         """GET streamed under the JSON byte cap, returned as a buffered response."""
