@@ -166,6 +166,7 @@ async def test_move_without_a_usable_target(fake_github, client):
         ("repo", 403, b"", {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1e400"}, "rate limit"),
         ("tarball", 302, b"", {"Location": "javascript:alert(1)"}, "malformed redirect"),
         ("tarball", 302, b"", {"Location": ""}, "malformed redirect"),
+        ("tarball", 302, b"", {"Location": "https://evil.example/a.tar.gz"}, "to evil.example, a host that is not allowed"),
     ],
 )
 async def test_preview_answers_502_with_a_message(jp_fetch, fake_github, capfd, endpoint, status, body, headers, says):

@@ -229,7 +229,7 @@ class GitHubClient:
                         location = resp.headers.get("location")
                         await resp.aclose()
                         target = answers.redirect_target(url, location)
-                        self.allowlist.check(target)  # before any connection to it
+                        self._check_archive_host(target, what)  # before any connection to it
                         resp = await self._request(target, what=what, stream=True, redirected=True)
                     return await self._save(resp, Path(dest), what)
                 finally:
@@ -237,6 +237,17 @@ class GitHubClient:
         except BaseException:
             Path(dest).unlink(missing_ok=True)  # never leave a partial archive behind
             raise
+
+    def _check_archive_host(self, target: str, what: str) -> None:
+        """GitHub chose where the archive lives: a host outside the allowlist is GitHub's
+        (or a proxy's) doing, not the user's input, so it is a 502, not a 400."""
+        try:
+            self.allowlist.check(target)
+        except HostNotAllowed:
+            raise GitHubUnavailable(
+                f"GitHub redirected the {what} to {self._host(target)}, a host that is not allowed; "
+                "an administrator can add it to extra_allowed_hosts"
+            ) from None
 
     # -- plumbing ------------------------------------------------------------
 
