@@ -8,6 +8,7 @@ decompressed-bytes cap with a clear answer, nothing installed, no worker stuck.
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -78,3 +79,62 @@ async def test_import_by_ids_of_a_repository_with_an_unwritable_name(jp_fetch, f
     assert [s["name"] for s in data["skills"]] == ["a", "b"] and data["errors"] == []
     assert data["skills"][0]["problems"] == PROBLEMS
     assert (skills_dirs["user"] / "b" / "SKILL.md").is_file()
+
+
+# ---- the decompressed-bytes cap ------------------------------------------------------
+
+BOMB = [("other/zeros.bin", bytes(40 * 1024 * 1024))]  # ~40 KB compressed, outside every skill
+
+
+@pytest.mark.parametrize(
+    "skills_config, cap_mb",
+    [
+        ({"max_archive_mb": 1}, 8),  # the default: 8 x max_archive_mb
+        ({"max_archive_mb": 0, "max_unpacked_mb": 8}, 8),  # no archive cap: the decompressed cap stays
+    ],
+    ids=["derived", "independent"],
+)
+async def test_gzip_bomb_outside_the_skill_folder(jp_fetch, fake_github, skills_dirs, skills_config, cap_mb):
+    _seed(fake_github, BOMB)
+    says = f"The archive unpacks to more than {cap_mb} MB (decompressed size cap, max_unpacked_mb)"
+    started = time.monotonic()
+    status, data = await call(jp_fetch, "POST", "skills/import/preview", {"url": f"{OWNER}/{REPO}"})
+    assert status == 400 and data["message"] == says, data
+    url = f"{fake_github.url}/{OWNER}/{REPO}/tree/main/skills/a"
+    # more bombs at once than the extraction pool has workers
+    answers = await asyncio.gather(*(call(jp_fetch, "POST", "skills/import", {"url": url, "scope": "user"})
+                                     for _ in range(3)))
+    for status, data in answers:
+        assert status == 400 and data["message"] == says, data
+    assert time.monotonic() - started < 20  # stopped at the member's header, not after inflating it
+    assert not (skills_dirs["user"] / "a").exists()
+    book = skills_dirs["user"] / ".notebook-skills"
+    for area in ("staging", "tmp"):
+        assert not (book / area).is_dir() or [p.name for p in (book / area).iterdir()] == [], area
+    # no extraction worker is left busy: a harmless import goes straight through
+    fake_github.add_repo("acme", "fine", {"skills/ok/SKILL.md": skill_md("ok", "Fine.")})
+    status, data = await call(jp_fetch, "POST", "skills/import",
+                              {"url": f"{fake_github.url}/acme/fine/tree/main/skills/ok", "scope": "user"})
+    assert status == 201, data
+    assert (skills_dirs["user"] / "ok" / "SKILL.md").is_file()
+
+
+def test_lifting_the_archive_cap_keeps_a_decompressed_cap(tmp_path):
+    from notebook_skills.skills.manager import SkillManager, unpacked_cap
+
+    mb = 1024 * 1024
+    assert unpacked_cap(100) == 800 * mb
+    assert unpacked_cap(2) == 16 * mb
+    assert unpacked_cap(0) == 800 * mb  # max_archive_mb = 0 no longer lifts it
+    assert unpacked_cap(0, 50) == 50 * mb and unpacked_cap(100, 0) == 0  # explicit, 0 = no cap
+    m = SkillManager(user_dir=tmp_path / "u", project_dir=tmp_path / "p", max_archive_mb=0)
+    try:
+        assert m.max_scan_bytes == 800 * mb and m.max_extract_bytes == 0
+    finally:
+        asyncio.run(m.aclose())
+
+
+@pytest.mark.parametrize("skills_config", [{"max_archive_mb": 0, "max_unpacked_mb": 3}])
+async def test_max_unpacked_mb_is_read_from_config(jp_serverapp, skills_config):
+    manager = jp_serverapp.web_app.settings["notebook_skills_manager"]
+    assert manager.max_scan_bytes == 3 * 1024 * 1024

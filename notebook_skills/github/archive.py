@@ -258,7 +258,8 @@ def _extract(archive: Path, states: list[_Target], max_scan_bytes: int = 0) -> N
             scanned += _HEADER + member.size
             if max_scan_bytes and scanned > max_scan_bytes:
                 raise ArchiveTooLarge(
-                    f"The archive unpacks to more than {_limit_mb(max_scan_bytes)} (decompressed size cap)"
+                    f"The archive unpacks to more than {_limit_mb(max_scan_bytes)} (decompressed size cap, "
+                    "max_unpacked_mb)"
                 )
             parts = _parts(member.name)
             if parts is None:
