@@ -67,7 +67,15 @@ class NotebookSkills(ExtensionApp):
             "800 when max_archive_mb is 0. 0 = no cap."
         ),
     )
-    request_timeout = Float(30, config=True, help="Deadline in seconds for one GitHub answer, body included (archive downloads get 10x).")
+    request_timeout = Float(
+        30,
+        config=True,
+        help=(
+            "Deadline in seconds for one GitHub API answer, body included. An archive download gets 10x; "
+            "all GitHub requests of one preview, import or repository group of a sync/check batch "
+            "together get 10x."
+        ),
+    )
 
     @default("user_skills_dir")
     def _default_user_dir(self) -> str:

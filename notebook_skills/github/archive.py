@@ -197,7 +197,7 @@ class _Target:
             self.fail(exc)
 
     def _take(self, tf: tarfile.TarFile, member: tarfile.TarInfo, rel: list[str]) -> None:
-        result, root = self.result, self.root
+        result = self.result
         self.inside += 1
         if self.max_members and self.inside > self.max_members:
             raise ArchiveTooLarge(f"The skill folder has more than {self.max_members} files and folders (member cap)")

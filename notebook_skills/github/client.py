@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import AsyncIterator, Iterable, NoReturn, Optional, Union
@@ -34,6 +34,10 @@ MAX_JSON_BYTES = 8 * 1024 * 1024
 # An archive may legitimately take longer than one API call: its whole download
 # (redirect hop included) gets this many request_timeouts.
 ARCHIVE_DEADLINE_FACTOR = 10
+# One operation (a preview, an import, one repository group of a sync or check batch)
+# gets this many request_timeouts for all of its GitHub requests together, counted
+# from its start: many answers that each arrive just in time cannot add up forever.
+OPERATION_DEADLINE_FACTOR = 10
 SHA_MEDIA_TYPE = "application/vnd.github.sha"
 RAW_MEDIA_TYPE = "application/vnd.github.raw"
 
@@ -79,6 +83,21 @@ class Tree:
             return dict(self.blobs)
         prefix = path + "/"
         return {p[len(prefix):]: sha for p, sha in self.blobs.items() if p.startswith(prefix)}
+
+
+@dataclass(frozen=True)
+class _Operation:
+    label: str  # "import", "sync of acme/tools@main"...
+    seconds: float
+    ends: float  # loop time
+
+    def remaining(self) -> float:
+        return self.ends - asyncio.get_running_loop().time()
+
+
+# The operation the running task belongs to; tasks it starts (gather, a shared
+# download) inherit it with the context.
+_OPERATION: ContextVar[Optional[_Operation]] = ContextVar("notebook_skills_github_operation", default=None)
 
 
 def _origin(url: str) -> tuple[str, int]:
@@ -318,22 +337,68 @@ class GitHubClient:
         return httpx.Response(resp.status_code, headers=resp.headers, content=body, request=resp.request)
 
     @asynccontextmanager
+    async def operation(self, label: str) -> AsyncIterator[None]:
+        """Every GitHub request inside (in this task and the tasks it starts) shares one
+        deadline: OPERATION_DEADLINE_FACTOR x request_timeout from now.  Requests past
+        it fail with "Timed out" (a 502); local work (unpacking, writing) is never
+        interrupted, it is bounded by the size caps.  Nested: the outer one holds."""
+        if _OPERATION.get() is not None or self.timeout <= 0:
+            yield
+            return
+        seconds = self.timeout * OPERATION_DEADLINE_FACTOR
+        token = _OPERATION.set(_Operation(label, seconds, asyncio.get_running_loop().time() + seconds))
+        try:
+            yield
+        finally:
+            _OPERATION.reset(token)
+
+    @asynccontextmanager
     async def _deadline(self, what: str, seconds: float) -> AsyncIterator[None]:
-        """One deadline for a whole operation (connect, headers, every body read).
+        """One deadline for a whole request (connect, headers, every body read), and
+        for the operation it belongs to.
 
         httpx's own timeout bounds each read; an upstream trickling a byte at a
-        time would pass it forever, so the operation as a whole is bounded here.
+        time would pass it forever, so the request as a whole is bounded here, and
+        an operation's requests together by `operation`.  Works on Python 3.10 (no
+        asyncio.timeout): a timer cancels this task, and that cancellation, and only
+        that one, becomes the timeout.
         """
-        started = time.monotonic()
+        op = _OPERATION.get()
+        by_op = op is not None and op.remaining() < seconds
+        limit = op.remaining() if by_op else seconds
+        if limit <= 0:
+            raise self._timed_out(what, seconds, op if by_op else None)
+        task = asyncio.current_task()
+        assert task is not None, "GitHub requests run inside a task"
+        cancelling = task.cancelling() if hasattr(task, "cancelling") else 0
+        fired = False
+
+        def expire() -> None:
+            nonlocal fired
+            fired = True
+            task.cancel()
+
+        handle = asyncio.get_running_loop().call_later(limit, expire)
         try:
-            async with asyncio.timeout(seconds):
-                yield
-        except TimeoutError:
-            took = time.monotonic() - started
-            raise GitHubUnavailable(
-                f"Timed out fetching the {what} from {self._host(self.api_url)} "
-                f"(no complete answer within {took:.0f} s; request_timeout)"
-            ) from None
+            yield
+        except BaseException:
+            if not fired or (hasattr(task, "uncancel") and task.uncancel() > cancelling):
+                raise  # not our timer (or someone else cancelled this task too)
+            raise self._timed_out(what, seconds, op if by_op else None) from None
+        else:
+            if fired and hasattr(task, "uncancel"):
+                task.uncancel()  # the timer fired as the body ended: its cancel was swallowed
+        finally:
+            handle.cancel()
+
+    def _timed_out(self, what: str, seconds: float, op: Optional[_Operation]) -> GitHubUnavailable:
+        where = f"Timed out fetching the {what} from {self._host(self.api_url)}"
+        if op is not None:
+            return GitHubUnavailable(
+                f"{where}: this {op.label} took longer than its deadline of {op.seconds:g} s "
+                f"({OPERATION_DEADLINE_FACTOR} x request_timeout)"
+            )
+        return GitHubUnavailable(f"{where} (no complete answer within {seconds:g} s; request_timeout)")
 
     async def _read_capped(self, resp: httpx.Response, what: str, *, cap: int) -> bytes:
         declared = resp.headers.get("content-length", "")

@@ -9,6 +9,7 @@ reached through the same object.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -363,14 +364,25 @@ class SkillManager:
 
     # ---- GitHub (delegated) ----------------------------------------------
 
+    # A preview or an import is one operation: its GitHub requests share one deadline
+    # (github/client.py OPERATION_DEADLINE_FACTOR x request_timeout).
+
     async def preview_import(self, url: str, plugin: Optional[str] = None):
-        return await self.sourcing.preview(url, plugin)
+        async with self._github_operation("preview"):
+            return await self.sourcing.preview(url, plugin)
 
     async def import_from_github(self, url, scope, name=None, tracks_upstream=None, overwrite=False):
-        return await self.upstream.import_one(url, scope, name=name, tracks_upstream=tracks_upstream, overwrite=overwrite)
+        async with self._github_operation("import"):
+            return await self.upstream.import_one(url, scope, name=name, tracks_upstream=tracks_upstream,
+                                                  overwrite=overwrite)
 
     async def import_paths(self, url, scope, paths, tracks_upstream=None, overwrite=False):
-        return await self.sourcing.import_ids(url, scope, paths, tracks_upstream=tracks_upstream, overwrite=overwrite)
+        async with self._github_operation("import"):
+            return await self.sourcing.import_ids(url, scope, paths, tracks_upstream=tracks_upstream,
+                                                  overwrite=overwrite)
+
+    def _github_operation(self, label: str):
+        return self.github.operation(label) if self.github is not None else contextlib.nullcontext()
 
     async def sync_tracking_skill(self, scope: str, name: str, force: bool = False):
         return await self.syncs.sync(scope, name, force=force)
