@@ -8,6 +8,7 @@ from pathlib import Path
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Enum, Float, Int, List, Unicode, default, validate
 
+from . import logredact
 from .config import MANAGEMENT_POLICIES, ConfigError, env_allow_import, env_management_policy
 from .github import GitHubClient, TokenProvider
 from .github.allowlist import split_host
@@ -113,6 +114,7 @@ class NotebookSkills(ExtensionApp):
         return Path(self.serverapp.root_dir).expanduser() / ".claude" / "skills"
 
     def initialize_settings(self) -> None:
+        logredact.install()  # first: every record from now on, of every logger, is redacted
         self._apply_env()
         github = GitHubClient(
             github_url=self.github_url,

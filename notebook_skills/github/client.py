@@ -123,7 +123,7 @@ class GitHubClient:
         self.max_archive_bytes = int(max_archive_mb * 1024 * 1024)
         self.timeout = float(timeout)
         self.max_json_bytes = MAX_JSON_BYTES
-        logredact.install()  # httpx logs request URLs (archive redirects carry ?token=)
+        logredact.install()  # httpx logs request URLs (archive redirects carry ?token=); idempotent
         self._tokens = token_provider or TokenProvider()
         self._api_origin = _origin(self.api_url)
         # trust_env keeps httpx's SSL_CERT_FILE/SSL_CERT_DIR handling; verify stays on
