@@ -39,6 +39,23 @@ def test_every_route_and_verb_is_described():
         assert responses["403"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
 
 
+def test_every_route_documents_the_disk_errors():
+    """Every route touches the disk: each documents 409 (permission denied, a file where a
+    folder should be...), and every one that writes — anything but GET: skills, records,
+    the preview's archive cache — documents 507 (disk full) too."""
+    spec = openapi.build()
+    for path, item in spec["paths"].items():
+        for verb, op in item.items():
+            if verb == "parameters":
+                continue
+            documented = set(op["responses"])
+            assert "409" in documented, (verb, path)
+            if verb != "get":
+                assert "507" in documented, (verb, path)
+    preview = spec["paths"]["/notebook-skills/skills/import/preview"]["post"]["responses"]
+    assert {"409", "507", "502"} <= set(preview)
+
+
 def test_request_bodies_come_from_the_wire_models():
     spec = openapi.build()
     body = spec["paths"]["/notebook-skills/skills/import"]["post"]["requestBody"]["content"]["application/json"]
@@ -64,3 +81,16 @@ def test_generator_cli_prints_the_committed_description():
     out = subprocess.run([sys.executable, "-m", "notebook_skills.openapi"], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout)["openapi"] == "3.1.0"
     assert out.stdout == COMMITTED.read_text()
+
+
+async def test_preview_answers_the_documented_409_when_bookkeeping_is_a_file(jp_fetch, fake_github, skills_dirs):
+    from .helpers import call, skill_md
+
+    fake_github.add_repo("acme", "kit", {"skills/a/SKILL.md": skill_md("a", "A.")})
+    skills_dirs["user"].mkdir(parents=True)
+    (skills_dirs["user"] / ".notebook-skills").write_text("not a folder")
+    status, data = await call(jp_fetch, "POST", "skills/import/preview", {"url": "acme/kit"})
+    assert status == 409, data
+    assert data["reason"] in ("exists", "not_writable") and ".notebook-skills" in data["message"], data
+    assert "409" in openapi.build()["paths"]["/notebook-skills/skills/import/preview"]["post"]["responses"]
+    assert (skills_dirs["user"] / ".notebook-skills").read_text() == "not a folder"
