@@ -282,7 +282,11 @@ async def test_missing_or_private_repo_without_token_is_404_and_marks_nothing(jp
     fake_github.delete_repo("acme", "data-skills")  # what a private repository looks like without a token
     status, data = await call(jp_fetch, "POST", "skills/user/csv-helper/sync")
     assert status == 404, data
-    assert "private: configure a token (GITHUB_TOKEN)" in data["message"]
+    # quoted word for word in README (step 4), docs/skills.md and docs/admin.md
+    assert data["message"] == "The head of acme/data-skills@main was not found, or it is private: configure a token (GITHUB_TOKEN)"
+    status, data = await call(jp_fetch, "POST", "skills/sync-all-tracking")
+    assert data["results"] == [{"scope": "user", "name": "csv-helper", "error": (
+        "The head of acme/data-skills@main was not found, or it is private: configure a token (GITHUB_TOKEN)")}]
     assert tree_digest(folder) == before
     status, data = await call(jp_fetch, "GET", "skills/user/csv-helper")
     assert data["skill"]["orphaned"] is False
