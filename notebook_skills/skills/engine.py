@@ -90,9 +90,12 @@ class SyncEngine:
 
     # ---- entry points --------------------------------------------------
 
-    async def run(self, targets: list[Target], *, mode: str = "sync", progress: Optional[Progress] = None) -> list[Outcome]:
-        """Sync (mode "sync") or probe (mode "check") every target; one Outcome each."""
+    async def run(self, targets: list[Target], *, mode: str = "sync", progress: Optional[Progress] = None,
+                  limited: Optional[RateLimited] = None) -> list[Outcome]:
+        """Sync (mode "sync") or probe (mode "check") every target; one Outcome each.
+        ``limited``: a rate limit met while planning (pins.py): the breaker starts tripped."""
         batch = _Batch(self, mode, progress)
+        batch.limited = limited
         gate = asyncio.Semaphore(self.m.sync_concurrency)
         results: dict[int, Outcome] = {}
 

@@ -49,6 +49,11 @@ class ViaMarketplace(_Model):
     kind: Literal["marketplace"] = "marketplace"
     url: str  # canonical URL of the marketplace (its marketplace.json)
     plugin: str  # plugin name inside that marketplace
+    # The skill's folder relative to the plugin root (may start with '..'), so a
+    # plugin the curator moves to another folder or repository is followed there.
+    # Optional and still version 1: records written before it lack it (their
+    # origin.path is used) and older readers ignore it (extra="ignore").
+    path: Optional[str] = Field(default=None, max_length=1024)
 
 
 class ViaManifest(_Model):

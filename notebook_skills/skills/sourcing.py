@@ -23,8 +23,17 @@ from typing import AsyncIterator, Optional
 
 from ..errors import Conflict, Invalid, NotFound, SkillsError, UpstreamError
 from ..github import GitHubLocation, RefNotFound, extract_subtree
+from ..github.answers import is_sha
 from ..sources.cache import SourceCache
-from ..sources.marketplace import MARKETPLACE_JSON, MAX_BYTES, Marketplace, MarketplaceError, PluginSpec, parse_marketplace
+from ..sources.marketplace import (
+    MARKETPLACE_JSON,
+    MAX_BYTES,
+    Marketplace,
+    MarketplaceError,
+    PluginSpec,
+    parse_marketplace,
+    relative,
+)
 from ..sources.discovery import describe
 from ..sources.preview import (
     Context,
@@ -67,14 +76,15 @@ class Opened:
     market: Optional[Marketplace] = None
     market_error: Optional[str] = None
     op: Optional["_Op"] = None  # trees opened later share its downloads and clean-up
+    via_url: Optional[str] = None  # what `via` records for skills that follow this marketplace's pins
 
     def source(self) -> Source:
         return Source(kind=self.kind, owner=self.loc.owner, repo=self.loc.repo, ref=self.tree.ref, sha=self.tree.sha)
 
-    def market_url(self, web: str) -> str:
-        """Canonical URL of this marketplace's marketplace.json (what ``via`` records)."""
+    def market_url(self, web: str, ref: str) -> str:
+        """Canonical URL of this marketplace's marketplace.json at ``ref``."""
         path = join(self.loc.path, MARKETPLACE_JSON)
-        return f"{web.rstrip('/')}/{self.loc.owner}/{self.loc.repo}/blob/{self.tree.ref}/{path}"
+        return f"{web.rstrip('/')}/{self.loc.owner}/{self.loc.repo}/blob/{ref}/{path}"
 
 
 # How an operation treats the preview cache: a preview resolves afresh and fills
@@ -298,12 +308,28 @@ class Sourcing:
                 found = await asyncio.to_thread(tree.found, spec.root) if spec.external else local_found
                 if path not in spec.skill_folders(found):
                     raise Invalid(f"Plugin '{plugin}' has no skill at '{path}'.")
-                chosen.append(Selected(cid, tree, path, spec, o.market_url(self.github.github_url)))
+                sel = Selected(cid, tree, path, spec)
+                if sel.follows_marketplace:
+                    sel.market_url = await self._via_url(o)
+                chosen.append(sel)
             except SkillsError as err:
                 if isinstance(err, UpstreamError):
                     raise  # GitHub is failing: stop, nothing was installed yet
                 errors.append({"path": cid, "message": err.message})
         return chosen, errors
+
+    async def _via_url(self, o: Opened) -> str:
+        """The marketplace.json URL a skill following this marketplace's pins records.
+
+        A marketplace opened at a commit SHA (``.../tree/<sha>``) is recorded on its
+        default branch: a SHA never moves, so Sync would re-read a frozen file forever,
+        while tracking means following the curator.  Any other ref is kept as given."""
+        if o.via_url is None:
+            ref = o.tree.ref
+            if is_sha(ref):
+                ref = await self.github.default_branch(o.loc.owner, o.loc.repo)
+            o.via_url = o.market_url(self.github.github_url, ref)
+        return o.via_url
 
     async def import_ids(self, url: str, scope: str, ids: list[str], *, tracks_upstream: Optional[bool],
                          overwrite: bool):
@@ -348,7 +374,8 @@ class Sourcing:
         t = sel.tree
         folder_tree = git_tree.folder(sel.path) if not git_tree.truncated else None
         via = (
-            ViaMarketplace(url=sel.market_url, plugin=sel.plugin.name)
+            # the skill's folder relative to the plugin root: followed if the curator moves the plugin
+            ViaMarketplace(url=sel.market_url, plugin=sel.plugin.name, path=relative(sel.path, sel.plugin.root))
             if sel.follows_marketplace and sel.market_url
             else ViaDirect()
         )

@@ -31,6 +31,7 @@ class LoggedRequest:
     query: dict[str, str]
     headers: dict[str, str]  # lower-case keys
     endpoint: str = field(default="other", repr=False)
+    status: int | None = None  # the status answered, once the answer is finished
 
 
 def _bytes(v: str | bytes) -> bytes:
@@ -251,12 +252,17 @@ class FakeGitHub:
 
     # -- called from the server thread ----------------------------------------
 
-    def _log(self, kind, req) -> int:
+    def _log(self, kind, req) -> tuple[int, LoggedRequest]:
         query = {k: v[-1].decode("utf-8", "replace") for k, v in req.query_arguments.items()}
         headers = {k.lower(): v for k, v in req.headers.items()}
+        entry = LoggedRequest(req.method, req.host_name, req.path, query, headers, kind)
         with self._lock:
-            self.requests.append(LoggedRequest(req.method, req.host_name, req.path, query, headers, kind))
-            return len(self.requests)
+            self.requests.append(entry)
+            return len(self.requests), entry
+
+    def _answered(self, entry: LoggedRequest, status: int) -> None:
+        with self._lock:
+            entry.status = status
 
     def _run_hooks(self, kind) -> None:
         with self._lock:
