@@ -50,7 +50,8 @@ class _Batch:
 
     def __init__(self, engine: "SyncEngine", mode: str, progress: Optional[Progress]):
         self.mode = mode
-        self.fetcher = ArchiveFetcher(engine.github, engine.m.stores["user"])
+        # in the user scope's bookkeeping, else the project's: one broken scope never stops the other
+        self.fetcher = ArchiveFetcher(engine.github, *engine.m.unique_stores())
         self.limited: Optional[RateLimited] = None
         self._progress = progress
 

@@ -352,14 +352,17 @@ class SkillManager:
 
     # ---- GitHub (delegated) ----------------------------------------------
 
-    async def preview_import(self, url: str, plugin: Optional[str] = None):
-        return await self.sourcing.preview(url, plugin)
+    async def preview_import(self, url: str, plugin: Optional[str] = None, sha: Optional[str] = None):
+        return await self.sourcing.preview(url, plugin, sha)
 
-    async def import_from_github(self, url, scope, name=None, tracks_upstream=None, overwrite=False):
-        return await self.upstream.import_one(url, scope, name=name, tracks_upstream=tracks_upstream, overwrite=overwrite)
+    async def import_from_github(self, url, scope, name=None, tracks_upstream=None, overwrite=False, sha=None):
+        return await self.upstream.import_one(url, scope, name=name, tracks_upstream=tracks_upstream,
+                                              overwrite=overwrite, sha=sha)
 
-    async def import_paths(self, url, scope, paths, tracks_upstream=None, overwrite=False):
-        return await self.sourcing.import_ids(url, scope, paths, tracks_upstream=tracks_upstream, overwrite=overwrite)
+    async def import_paths(self, url, scope, paths, tracks_upstream=None, overwrite=False, sha=None,
+                           plugin_shas=None):
+        return await self.sourcing.import_ids(url, scope, paths, tracks_upstream=tracks_upstream, overwrite=overwrite,
+                                              sha=sha, plugin_shas=plugin_shas)
 
     async def sync_tracking_skill(self, scope: str, name: str, force: bool = False):
         return await self.syncs.sync(scope, name, force=force)
