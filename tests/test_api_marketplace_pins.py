@@ -180,6 +180,19 @@ async def test_plugin_moved_to_another_repository_is_followed(jp_fetch, fake_git
     assert "New home." in md and f"source: {fake_github.url}/newco/reports/tree/{newer}/skills/weekly-report" in md
 
 
+async def test_plugin_moved_into_the_marketplace_repository_is_followed(jp_fetch, fake_github, skills_dirs):
+    seed_marketplace(fake_github)
+    await import_ids(jp_fetch, fake_github, [WEEKLY])
+    fake_github.commit(*MARKETPLACE, {"plugins/reports/skills/weekly-report/SKILL.md": skill_md("weekly-report", "In-house."),
+                                      "plugins/reports/skills/weekly-report/template.md": "# Week {n}\n"})
+    head = edit_plugin(fake_github, "reports", source="./plugins/reports")
+    status, data = await sync(jp_fetch, "weekly-report")
+    assert status == 200 and data == {"updated": True, "ref": head}, data
+    md = (skills_dirs["user"] / "weekly-report" / "SKILL.md").read_text()
+    assert "In-house." in md and f"source: {fake_github.url}/{MARKET}/tree/main/plugins/reports/skills/weekly-report" in md
+    assert record(skills_dirs, "weekly-report")["via"]["kind"] == "marketplace"  # still follows the curator
+
+
 async def test_skill_no_longer_listed_by_its_plugin_is_orphaned(jp_fetch, fake_github, skills_dirs):
     seed_marketplace(fake_github)
     await import_ids(jp_fetch, fake_github, [WEEKLY])
