@@ -1,6 +1,6 @@
 /**
  * App-side shapes of the notebook-skills API (camelCase). The server's
- * snake_case wire shapes and the mapping between the two are in api.ts.
+ * snake_case wire shapes and the mapping between the two are in wire.ts.
  */
 
 export type Scope = 'user' | 'project';
