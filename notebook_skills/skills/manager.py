@@ -358,8 +358,9 @@ class SkillManager:
     async def import_from_github(self, url, scope, name=None, tracks_upstream=None, overwrite=False):
         return await self.upstream.import_one(url, scope, name=name, tracks_upstream=tracks_upstream, overwrite=overwrite)
 
-    async def import_paths(self, url, scope, paths, tracks_upstream=None, overwrite=False):
-        return await self.sourcing.import_ids(url, scope, paths, tracks_upstream=tracks_upstream, overwrite=overwrite)
+    async def import_paths(self, url, scope, paths, name=None, tracks_upstream=None, overwrite=False):
+        return await self.sourcing.import_ids(url, scope, paths, name=name, tracks_upstream=tracks_upstream,
+                                              overwrite=overwrite)
 
     async def sync_tracking_skill(self, scope: str, name: str, force: bool = False):
         return await self.syncs.sync(scope, name, force=force)

@@ -40,6 +40,7 @@ from .bundlecheck import not_installed
 from .upstream import ArchiveFetcher
 from .fsutil import remove_tree_quietly
 from .models import Preview, PreviewError, SkillDetail, Source
+from .names import validate_name
 from .record import InstallRecord, LastCheck, Origin, ViaDirect, ViaMarketplace
 
 MAX_IDS = 500  # candidate ids in one import call
@@ -306,14 +307,22 @@ class Sourcing:
         return chosen, errors
 
     async def import_ids(self, url: str, scope: str, ids: list[str], *, tracks_upstream: Optional[bool],
-                         overwrite: bool):
+                         overwrite: bool, name: Optional[str] = None):
         """Install the candidates ``ids`` of ``url``'s preview: each source's
-        archive is downloaded (or taken from the preview's cache) once."""
+        archive is downloaded (or taken from the preview's cache) once.  ``name``
+        renames the one skill of a single id (a marketplace import keeps its ``via``)."""
         store = self.m.store(scope)
         if not ids:
             raise Invalid("'paths' must name at least one skill from the preview.")
         if len(ids) > MAX_IDS:
             raise Invalid(f"'paths' names {len(ids)} skills; import at most {MAX_IDS} in one call.")
+        if name is not None:
+            if len(ids) != 1:
+                raise Invalid(
+                    f"'name' renames one skill, but 'paths' names {len(ids)}; "
+                    "import the renamed skill on its own (one id in 'paths')."
+                )
+            validate_name(name)
         installed: list[SkillDetail] = []
         async with self._open(url, TAKE) as o:
             chosen, errors = await self.select(o, ids)
@@ -325,7 +334,7 @@ class Sourcing:
                     errors.append({"path": sel.cid, "message": f"Not imported: {failing.message}"})
                     continue
                 try:
-                    installed.append(await self._install(store, sel, tracks_upstream, overwrite, names, trees))
+                    installed.append(await self._install(store, sel, tracks_upstream, overwrite, names, trees, name))
                 except UpstreamError as err:
                     failing = err
                     errors.append({"path": sel.cid, "message": err.message})
@@ -363,9 +372,9 @@ class Sourcing:
         )
 
     async def _install(self, store, sel: Selected, tracks: Optional[bool], overwrite: bool, names: dict,
-                       trees: dict) -> SkillDetail:
+                       trees: dict, rename: Optional[str] = None) -> SkillDetail:
         found = await asyncio.to_thread(describe, sel.tree.root, sel.path, fallback_names=(sel.tree.repo,))
-        name = found.name
+        name = rename or found.name
         if name in names:
             raise Conflict(
                 f"'{sel.cid}' would install as '{name}', like '{names[name]}' just did; "
