@@ -119,21 +119,21 @@ async function request<T>(
   }
   if (!response.ok) {
     const message =
-      data &&
-      typeof data === 'object' &&
-      typeof (data as { message?: unknown }).message === 'string'
-        ? (data as { message: string }).message
-        : response.statusText ||
-          `Request failed with status ${response.status}`;
-    const reason =
-      data &&
-      typeof data === 'object' &&
-      typeof (data as { reason?: unknown }).reason === 'string'
-        ? (data as { reason: string }).reason
-        : null;
+      stringField(data, 'message') ??
+      (response.statusText || `Request failed with status ${response.status}`);
+    const reason = stringField(data, 'reason');
     throw new SkillsApiError(response.status, message, reason);
   }
   return data as T;
+}
+
+/** A string field of a JSON answer, or null. */
+function stringField(data: unknown, key: string): string | null {
+  const value =
+    data && typeof data === 'object'
+      ? (data as Record<string, unknown>)[key]
+      : undefined;
+  return typeof value === 'string' ? value : null;
 }
 
 function json(method: string, body?: unknown): RequestInit {
@@ -283,14 +283,16 @@ export async function deleteFile(
   );
 }
 
+/** Preview a source; with `plugin` (marketplaces), resolve that one plugin. */
 export async function previewImport(
   url: string,
+  plugin?: string | null,
   settings: Settings = defaultSettings()
 ): Promise<IPreview> {
   const data = await request<IWirePreview>(
     settings,
     'skills/import/preview',
-    json('POST', { url })
+    json('POST', plugin ? { url, plugin } : { url })
   );
   return previewFromWire(data);
 }
@@ -372,7 +374,7 @@ export interface ISkillsClient {
     options?: { hash?: string | null }
   ): Promise<IFileWriteResult>;
   deleteFile(scope: Scope, name: string, path: string): Promise<void>;
-  previewImport(url: string): Promise<IPreview>;
+  previewImport(url: string, plugin?: string | null): Promise<IPreview>;
   importSkill(req: IImportRequest): Promise<ISkillDetail>;
   importSkills(
     req: IImportRequest & { paths: string[] }
@@ -402,7 +404,7 @@ export function createClient(
     writeFile: (scope, name, path, content, options) =>
       writeFile(scope, name, path, content, options, settings),
     deleteFile: (scope, name, path) => deleteFile(scope, name, path, settings),
-    previewImport: url => previewImport(url, settings),
+    previewImport: (url, plugin) => previewImport(url, plugin, settings),
     importSkill: req => importSkill(req, settings),
     importSkills: req => importSkills(req, settings),
     syncSkill: (scope, name, options) =>

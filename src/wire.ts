@@ -11,6 +11,8 @@ import {
   IFileWriteResult,
   IImportManyResult,
   IImportRequest,
+  IPlugin,
+  IPluginSource,
   IPolicy,
   IPreview,
   ISkill,
@@ -47,6 +49,7 @@ export interface IWireSkillDetail extends IWireSkill {
   body: string;
   frontmatter: JSONObject;
   files: string[];
+  marketplace?: { url: string; plugin: string } | null;
 }
 
 export interface IWireCandidate {
@@ -70,9 +73,25 @@ export interface IWireSkillList {
 
 export type IWireFileWrite = IWireFile & { skill: IWireSkillDetail };
 
+export interface IWirePlugin {
+  name: string;
+  description?: string | null;
+  source: {
+    kind: IPluginSource['kind'];
+    owner?: string | null;
+    repo?: string | null;
+    path?: string | null;
+    ref?: string | null;
+    sha?: string | null;
+  };
+  skills?: string[] | null;
+  error?: string | null;
+}
+
 export interface IWirePreview {
   source: ISource;
   skills: IWireCandidate[];
+  plugins?: IWirePlugin[];
   errors?: Array<{
     plugin?: string | null;
     path?: string | null;
@@ -174,7 +193,10 @@ export function detailFromWire(w: IWireSkillDetail): ISkillDetail {
     ...skillFromWire(w),
     body: w.body ?? '',
     frontmatter: w.frontmatter ?? {},
-    files: w.files ?? []
+    files: w.files ?? [],
+    marketplace: w.marketplace
+      ? { url: w.marketplace.url, plugin: w.marketplace.plugin }
+      : null
   };
 }
 
@@ -183,7 +205,10 @@ export function detailToWire(d: ISkillDetail): IWireSkillDetail {
     ...skillToWire(d),
     body: d.body,
     frontmatter: d.frontmatter,
-    files: d.files
+    files: d.files,
+    marketplace: d.marketplace
+      ? { url: d.marketplace.url, plugin: d.marketplace.plugin }
+      : null
   };
 }
 
@@ -250,10 +275,30 @@ export function fileWriteFromWire(
   };
 }
 
+export function pluginFromWire(w: IWirePlugin): IPlugin {
+  const s = w.source ?? { kind: 'local' };
+  return {
+    name: w.name,
+    description: w.description ?? '',
+    source: {
+      kind: s.kind,
+      owner: s.owner ?? null,
+      repo: s.repo ?? null,
+      path: s.path ?? null,
+      ref: s.ref ?? null,
+      sha: s.sha ?? null
+    },
+    // null stays null: "not resolved yet", not "no skills"
+    skills: Array.isArray(w.skills) ? [...w.skills] : null,
+    error: w.error ?? null
+  };
+}
+
 export function previewFromWire(w: IWirePreview): IPreview {
   return {
     source: sourceFromWire(w.source),
     skills: (w.skills ?? []).map(candidateFromWire),
+    plugins: (w.plugins ?? []).map(pluginFromWire),
     errors: (w.errors ?? []).map(e => ({
       plugin: e.plugin ?? null,
       path: e.path ?? null,
