@@ -182,8 +182,13 @@ function ImportFormBody(props: IImportFormProps): JSX.Element {
         <PluginList model={model} preview={preview} />
       )}
       {preview && !model.isMarketplace && preview.skills.length > 0 && (
-        <fieldset className="jp-skills-import-candidates">
-          <legend>
+        // A div, not a fieldset: see PluginList (only the list scrolls).
+        <div
+          role="group"
+          aria-labelledby="jp-skills-import-legend"
+          className="jp-skills-import-candidates"
+        >
+          <div id="jp-skills-import-legend" className="jp-skills-import-legend">
             {multi
               ? trans.__(
                   '%1 skills found in %2/%3',
@@ -196,7 +201,7 @@ function ImportFormBody(props: IImportFormProps): JSX.Element {
                   preview.source.owner,
                   preview.source.repo
                 )}
-          </legend>
+          </div>
           {multi && (
             <label className="jp-skills-check jp-skills-import-all">
               <input
@@ -231,7 +236,7 @@ function ImportFormBody(props: IImportFormProps): JSX.Element {
               {e.message}
             </div>
           ))}
-        </fieldset>
+        </div>
       )}
       {model.busy === 'import' && (
         <div className="jp-skills-hint" role="status">

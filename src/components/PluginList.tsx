@@ -149,8 +149,14 @@ export function PluginList(props: {
   const groups = browser.groups;
   const unattached = unattachedErrors(preview);
   return (
-    <fieldset className="jp-skills-import-candidates jp-skills-import-market">
-      <legend>
+    // A div, not a fieldset: a fieldset's inner box ignores the flex height,
+    // so its list would not scroll on its own and the options would scroll away.
+    <div
+      role="group"
+      aria-labelledby="jp-skills-import-legend"
+      className="jp-skills-import-candidates jp-skills-import-market"
+    >
+      <div id="jp-skills-import-legend" className="jp-skills-import-legend">
         {trans._n(
           'Marketplace %2/%3: %1 plugin',
           'Marketplace %2/%3: %1 plugins',
@@ -158,7 +164,7 @@ export function PluginList(props: {
           preview.source.owner,
           preview.source.repo
         )}
-      </legend>
+      </div>
       <div className="jp-skills-import-market-tools">
         <input
           type="search"
@@ -202,6 +208,6 @@ export function PluginList(props: {
           </li>
         )}
       </ul>
-    </fieldset>
+    </div>
   );
 }
