@@ -141,6 +141,24 @@ def test_errors_are_listed_under_their_plugin(page, lab, fake):
     assert not [p for p in lab.user_skills.iterdir() if not p.name.startswith(".")]
 
 
+def test_only_the_list_scrolls_with_many_skills(page, fake):
+    """The dialog's layout rule for a plain repository too: options stay in view."""
+    fake.add_repo("acme", "many", {f"skills/s{i:02}/SKILL.md": f"---\nname: s{i:02}\ndescription: Skill {i}.\n---\nx\n"
+                                   for i in range(30)})
+    panel = open_skills_panel(page)
+    toolbar_button(panel, "Import from GitHub").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.get_by_label("GitHub URL").fill(f"{fake.url}/acme/many")
+    with page.expect_response(api_call("POST", "skills/import/preview")):
+        dialog.get_by_role("button", name="Preview").click()
+    dialog.get_by_role("checkbox", name="Import s29").check()  # scrolls the list to its end
+    expect(dialog.get_by_role("checkbox", name="Track upstream")).to_be_in_viewport()
+    expect(dialog.get_by_label("GitHub URL")).to_be_in_viewport()
+    body = dialog.locator(".jp-Dialog-body")
+    assert body.evaluate("e => e.scrollHeight <= e.clientHeight"), "the whole dialog body scrolls"
+    assert dialog.locator(".jp-skills-import-list").evaluate("e => e.scrollTop > 0")
+
+
 THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 
 
