@@ -99,9 +99,15 @@ def test_import_from_two_plugins_then_follow_a_pin_bump(page, lab, fake):
     # upstream moves and the curator bumps the pin: Sync moves to it
     old = fake.read(*REPORTS, WEEKLY_MD).decode()
     newer = fake.commit(*REPORTS, {WEEKLY_MD: old + "Add a risks section.\n"}, message="weekly: risks")
+    sync = weekly.get_by_role("button", name="Sync weekly-report")
+    with page.expect_response(api_call("POST", "skills/user/weekly-report/sync")) as resp:
+        sync.click()  # a commit upstream is not the curator's pin
+    assert resp.value.json() == {"updated": False, "ref": first}
+    expect(toast(page, "weekly-report is already up to date")).to_be_visible()
+    assert "Add a risks section." not in (user / "weekly-report" / "SKILL.md").read_text()
     bump_pin(fake, "reports", newer)
     with page.expect_response(api_call("POST", "skills/user/weekly-report/sync")) as resp:
-        weekly.get_by_role("button", name="Sync weekly-report").click()
+        sync.click()
     assert resp.value.status == 200 and resp.value.json() == {"updated": True, "ref": newer}
     expect(toast(page, f"weekly-report updated to {newer[:7]}")).to_be_visible()
     weekly_md = (user / "weekly-report" / "SKILL.md").read_text()
