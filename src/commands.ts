@@ -191,7 +191,8 @@ export function registerCommands(options: ICommandsOptions): void {
       }
       const outcome = await showImportDialog(model.client, {
         url: typeof args.url === 'string' ? args.url : undefined,
-        githubUrl: model.githubUrl
+        githubUrl: model.githubUrl,
+        trans
       });
       if (!outcome) {
         return;

@@ -124,11 +124,9 @@ class ImportHandler(SkillsHandler):
         body = self.body(ImportBody)
         manager = self.manager
         if body.paths is not None:
-            if body.name is not None:
-                raise Invalid("'name' cannot be combined with 'paths'; each skill keeps its own name.")
             skills, errors = await manager.import_paths(
-                body.url, body.scope, body.paths, tracks_upstream=body.tracks_upstream, overwrite=body.overwrite,
-                sha=body.sha, plugin_shas=body.plugin_shas,
+                body.url, body.scope, body.paths, name=body.name, tracks_upstream=body.tracks_upstream,
+                overwrite=body.overwrite, sha=body.sha, plugin_shas=body.plugin_shas,
             )
             self.send_json(
                 {"skills": [s.model_dump(mode="json") for s in skills], "errors": errors},

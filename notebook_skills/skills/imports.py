@@ -22,6 +22,7 @@ from ..sources.marketplace import PluginSpec, relative
 from ..sources.preview import Tree, split_id
 from .bundlecheck import not_installed
 from .models import SkillDetail
+from .names import validate_name
 from .record import InstallRecord, LastCheck, Origin, ViaDirect, ViaMarketplace
 from .sourcing import TAKE, Opened
 
@@ -121,14 +122,23 @@ class IdImports:
         return o.via_url
 
     async def import_ids(self, url: str, scope: str, ids: list[str], *, tracks_upstream: Optional[bool],
-                         overwrite: bool, sha: Optional[str] = None, plugin_shas: Optional[dict] = None):
+                         overwrite: bool, sha: Optional[str] = None, plugin_shas: Optional[dict] = None,
+                         name: Optional[str] = None):
         """Install the candidates ``ids`` of ``url``'s preview: each source's
-        archive is downloaded (or taken from the preview's cache) once."""
+        archive is downloaded (or taken from the preview's cache) once.  ``name``
+        renames the one skill of a single id (a marketplace import keeps its ``via``)."""
         store = self.m.store(scope)
         if not ids:
             raise Invalid("'paths' must name at least one skill from the preview.")
         if len(ids) > MAX_IDS:
             raise Invalid(f"'paths' names {len(ids)} skills; import at most {MAX_IDS} in one call.")
+        if name is not None:
+            if len(ids) != 1:
+                raise Invalid(
+                    f"'name' renames one skill, but 'paths' names {len(ids)}; "
+                    "import the renamed skill on its own (one id in 'paths')."
+                )
+            validate_name(name)
         installed: list[SkillDetail] = []
         async with self.s.open(url, TAKE, scope=store.scope, sha=sha, plugin_shas=plugin_shas) as o:
             check_plugin_shas(o, plugin_shas or {})
@@ -141,7 +151,7 @@ class IdImports:
                     errors.append({"path": sel.cid, "message": f"Not imported: {failing.message}"})
                     continue
                 try:
-                    installed.append(await self._install(store, sel, tracks_upstream, overwrite, names, trees))
+                    installed.append(await self._install(store, sel, tracks_upstream, overwrite, names, trees, name))
                 except UpstreamError as err:
                     failing = err
                     errors.append({"path": sel.cid, "message": err.message})
@@ -180,9 +190,9 @@ class IdImports:
         )
 
     async def _install(self, store, sel: Selected, tracks: Optional[bool], overwrite: bool, names: dict,
-                       trees: dict) -> SkillDetail:
+                       trees: dict, rename: Optional[str] = None) -> SkillDetail:
         found = await asyncio.to_thread(describe, sel.tree.root, sel.path, fallback_names=(sel.tree.repo,))
-        name = found.name
+        name = rename or found.name
         if name in names:
             raise Conflict(
                 f"'{sel.cid}' would install as '{name}', like '{names[name]}' just did; "

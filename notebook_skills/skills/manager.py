@@ -359,10 +359,10 @@ class SkillManager:
         return await self.upstream.import_one(url, scope, name=name, tracks_upstream=tracks_upstream,
                                               overwrite=overwrite, sha=sha)
 
-    async def import_paths(self, url, scope, paths, tracks_upstream=None, overwrite=False, sha=None,
+    async def import_paths(self, url, scope, paths, name=None, tracks_upstream=None, overwrite=False, sha=None,
                            plugin_shas=None):
-        return await self.sourcing.import_ids(url, scope, paths, tracks_upstream=tracks_upstream, overwrite=overwrite,
-                                              sha=sha, plugin_shas=plugin_shas)
+        return await self.sourcing.import_ids(url, scope, paths, name=name, tracks_upstream=tracks_upstream,
+                                              overwrite=overwrite, sha=sha, plugin_shas=plugin_shas)
 
     async def sync_tracking_skill(self, scope: str, name: str, force: bool = False):
         return await self.syncs.sync(scope, name, force=force)

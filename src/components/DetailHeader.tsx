@@ -4,6 +4,7 @@ import * as React from 'react';
 import { ISkillDetail, JSONValue } from '../api';
 import { SkillDetailModel } from '../detailModel';
 import { safeHttpsUrl, shortSha } from '../validate';
+import { MarketplaceLine } from './MarketplaceLine';
 import { Badges, POLICY_OFF_REASON, MANAGED_REASON } from './SkillRow';
 
 const SUMMARY_KEYS = new Set([
@@ -201,6 +202,7 @@ export function DetailHeader(props: {
           </React.Fragment>
         ))}
       </dl>
+      {d.marketplace && <MarketplaceLine marketplace={d.marketplace} />}
       <TrackingToggle model={model} />
       {d.problems.map(p => (
         <div key={p} className="jp-skills-warning">
