@@ -6,8 +6,7 @@ import {
   ICommandPalette,
   MainAreaWidget,
   Notification,
-  WidgetTracker,
-  showErrorMessage
+  WidgetTracker
 } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { TranslationBundle } from '@jupyterlab/translation';
@@ -26,6 +25,7 @@ import { SkillDetailModel } from './detailModel';
 import { DRIVE_NAME, skillFilePath } from './drive';
 import { syncIcon } from './icons';
 import { showImportDialog } from './importDialog';
+import { importedMessage, showImportFailures } from './importNotices';
 import { SkillsModel, isInvalidFolder } from './model';
 
 export { CommandIDs };
@@ -115,7 +115,8 @@ export function registerCommands(options: ICommandsOptions): void {
       client: model.client,
       scope: t.scope,
       name: t.name,
-      policy: () => model.policy
+      policy: () => model.policy,
+      trans
     });
     detailModel.skillChanged.connect(async () => {
       // The tracking toggle rewrote SKILL.md: clean editors reload it.
@@ -138,7 +139,8 @@ export function registerCommands(options: ICommandsOptions): void {
         sync: s => void commands.execute(CommandIDs.sync, { ...key(s) }),
         rename: s => void commands.execute(CommandIDs.rename, { ...key(s) }),
         remove: s => void commands.execute(CommandIDs.remove, { ...key(s) })
-      }
+      },
+      trans
     });
     const widget = createDetailMainArea(content);
     void tracker.add(widget);
@@ -148,19 +150,29 @@ export function registerCommands(options: ICommandsOptions): void {
   };
 
   /** Rename and Delete would strand unsaved edits: ask to save or close first. */
-  const refuseIfDirty = (t: ISkillArgs, verb: string): boolean => {
+  const refuseIfDirty = (
+    t: ISkillArgs,
+    action: 'rename' | 'delete'
+  ): boolean => {
     const dirty = openDocuments(t).filter(d => d.context.model.dirty);
     if (!dirty.length) {
       return false;
     }
-    const files = dirty.map(d => d.context.path.split('/').slice(2).join('/'));
+    const files = dirty
+      .map(d => d.context.path.split('/').slice(2).join('/'))
+      .join(', ');
     Notification.warning(
-      trans.__(
-        'Cannot %1 %2: %3 has unsaved changes. Save or close it first.',
-        verb,
-        t.name,
-        files.join(', ')
-      ),
+      action === 'rename'
+        ? trans.__(
+            'Cannot rename %1: %2 has unsaved changes. Save or close it first.',
+            t.name,
+            files
+          )
+        : trans.__(
+            'Cannot delete %1: %2 has unsaved changes. Save or close it first.',
+            t.name,
+            files
+          ),
       { autoClose: 8000 }
     );
     return true;
@@ -197,31 +209,25 @@ export function registerCommands(options: ICommandsOptions): void {
         return;
       }
       for (const skill of outcome.imported) {
-        const verb = outcome.replaced.includes(skill.name)
-          ? trans.__('Replaced')
-          : trans.__('Imported');
         Notification.success(
-          `${verb} ${skill.name} in ${skill.scope} skills${
-            skill.tracksUpstream ? ' (tracking upstream)' : ''
-          }`,
+          importedMessage(trans, skill, outcome.replaced.includes(skill.name)),
           { autoClose: 5000 }
         );
       }
       if (outcome.errors.length) {
+        const errors = outcome.errors;
         Notification.warning(
-          trans.__('%1 skills could not be imported', outcome.errors.length),
+          trans._n(
+            '%1 skill could not be imported',
+            '%1 skills could not be imported',
+            errors.length
+          ),
           {
             autoClose: false,
             actions: [
               {
                 label: trans.__('Details'),
-                callback: () =>
-                  void showErrorMessage(
-                    trans.__('Import from GitHub'),
-                    outcome.errors
-                      .map(e => `${e.path}: ${e.message}`)
-                      .join('\n')
-                  )
+                callback: () => showImportFailures(trans, errors)
               }
             ]
           }
@@ -245,7 +251,7 @@ export function registerCommands(options: ICommandsOptions): void {
       model.trackingSkills.length > 0 &&
       !model.syncingAll,
     isVisible: () => model.trackingSkills.length > 0,
-    execute: () => actions.syncAll(model, afterSync)
+    execute: () => actions.syncAll(model, { afterSync, trans })
   });
 
   commands.addCommand(CommandIDs.refresh, {
@@ -263,7 +269,7 @@ export function registerCommands(options: ICommandsOptions): void {
     icon: args => (args.isPalette ? undefined : addIcon),
     execute: async args => {
       const scope = args.scope === 'project' ? 'project' : 'user';
-      const created = await actions.createSkill(model, scope);
+      const created = await actions.createSkill(model, scope, trans);
       if (created) {
         await openSkill(created);
       }
@@ -296,7 +302,11 @@ export function registerCommands(options: ICommandsOptions): void {
         );
       } catch (error) {
         Notification.error(
-          `Could not open ${t.name}/${path}: ${errorMessage(error)}`,
+          trans.__(
+            'Could not open %1: %2',
+            `${t.name}/${path}`,
+            errorMessage(error)
+          ),
           { autoClose: 8000 }
         );
       }
@@ -313,7 +323,7 @@ export function registerCommands(options: ICommandsOptions): void {
     execute: async args => {
       const t = target(args);
       if (t) {
-        await actions.syncOne(model, t, { afterSync });
+        await actions.syncOne(model, t, { afterSync, trans });
         const open = findDetail(t);
         if (open) {
           await open.content.load();
@@ -330,11 +340,11 @@ export function registerCommands(options: ICommandsOptions): void {
     },
     execute: async args => {
       const s = skillOf(args);
-      if (!s || refuseIfDirty(s, trans.__('rename'))) {
+      if (!s || refuseIfDirty(s, 'rename')) {
         return;
       }
       const wasOpen = !!findDetail(s);
-      const newName = await actions.renameSkill(model, s);
+      const newName = await actions.renameSkill(model, s, trans);
       if (newName) {
         closeSkill(s);
         if (wasOpen) {
@@ -352,10 +362,10 @@ export function registerCommands(options: ICommandsOptions): void {
     },
     execute: async args => {
       const s = skillOf(args);
-      if (!s || refuseIfDirty(s, trans.__('delete'))) {
+      if (!s || refuseIfDirty(s, 'delete')) {
         return;
       }
-      if (await actions.deleteSkill(model, s)) {
+      if (await actions.deleteSkill(model, s, trans)) {
         closeSkill(s);
       }
     }
