@@ -22,11 +22,17 @@ import {
   detailWidgetId
 } from './detail';
 import { SkillDetailModel } from './detailModel';
-import { DRIVE_NAME, skillFilePath } from './drive';
+import { skillFilePath } from './drive';
 import { syncIcon } from './icons';
 import { showImportDialog } from './importDialog';
 import { importedMessage, showImportFailures } from './importNotices';
 import { SkillsModel, isInvalidFolder } from './model';
+import {
+  ISkillRef,
+  documentsOfSkill,
+  reloadClean,
+  skillOfPath
+} from './openDocuments';
 
 export { CommandIDs };
 
@@ -45,16 +51,9 @@ export interface ICommandsOptions {
   trans: TranslationBundle;
 }
 
-interface ISkillArgs {
-  scope: Scope;
-  name: string;
-}
+type ISkillArgs = ISkillRef;
 
-/** `{scope, name}` of a document path on the skills drive, else null. */
-export function skillOfPath(path: string): ISkillArgs | null {
-  const m = new RegExp(`^${DRIVE_NAME}:(user|project)/([^/]+)/`).exec(path);
-  return m ? { scope: m[1] as Scope, name: m[2] } : null;
-}
+export { skillOfPath };
 
 export function registerCommands(options: ICommandsOptions): void {
   const { app, model, docManager, tracker, palette, trans } = options;
@@ -79,26 +78,11 @@ export function registerCommands(options: ICommandsOptions): void {
   const findDetail = (t: ISkillArgs) =>
     tracker.find(w => w.id === detailWidgetId(t.scope, t.name));
 
-  /** Open editors of a skill's files (the drive paths they were opened by). */
-  const openDocuments = (t: ISkillArgs) => {
-    const found = [];
-    for (const widget of app.shell.widgets('main')) {
-      const context = docManager.contextForWidget(widget);
-      const s = context ? skillOfPath(context.path) : null;
-      if (context && s && s.scope === t.scope && s.name === t.name) {
-        found.push({ widget, context });
-      }
-    }
-    return found;
-  };
+  const openDocuments = (t: ISkillArgs) => documentsOfSkill(app, docManager, t);
 
   /** After a sync: editors without unsaved edits show the new content. */
   const afterSync = async (t: ISkillArgs): Promise<void> => {
-    await Promise.all(
-      openDocuments(t)
-        .filter(d => !d.context.model.dirty)
-        .map(d => d.context.revert())
-    );
+    await reloadClean(openDocuments(t));
     const open = findDetail(t);
     if (open) {
       await open.content.load();
@@ -120,11 +104,7 @@ export function registerCommands(options: ICommandsOptions): void {
     });
     detailModel.skillChanged.connect(async () => {
       // The tracking toggle rewrote SKILL.md: clean editors reload it.
-      await Promise.all(
-        openDocuments(t)
-          .filter(d => !d.context.model.dirty)
-          .map(d => d.context.revert())
-      );
+      await reloadClean(openDocuments(t));
       await model.refresh();
     });
     const content = new SkillDetailWidget({

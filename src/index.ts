@@ -18,6 +18,7 @@ import { IPanelActions, SkillsPanel } from './components/SkillsPanel';
 import { SkillDetailWidget } from './detail';
 import { SkillsDrive } from './drive';
 import { SkillsModel } from './model';
+import { followRewrites } from './openDocuments';
 import { TRANSLATION_DOMAIN } from './trans';
 import { ISkillsModel } from './tokens';
 
@@ -49,9 +50,11 @@ const plugin: JupyterFrontEndPlugin<ISkillsModel> = {
     // registered during activation so restored editor tabs find the drive.
     const drive = new SkillsDrive({
       client,
-      serverSettings: app.serviceManager.serverSettings
+      serverSettings: app.serviceManager.serverSettings,
+      trans
     });
     docManager.services.contents.addDrive(drive);
+    followRewrites(drive, app, docManager, trans);
 
     const tracker = new WidgetTracker<MainAreaWidget<SkillDetailWidget>>({
       namespace: 'notebook-skills-detail'
