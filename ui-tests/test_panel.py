@@ -242,8 +242,6 @@ def test_import_answers_http_with_https_only(page, lab, fake):
     expect(dialog.get_by_label("GitHub URL")).to_have_attribute("placeholder", re.compile(re.escape(fake.url)))
 
 
-@pytest.mark.skip(reason="needs the engine's server behaviour (branch `engine`): Sync of a locally modified "
-                         "skill whose upstream did not change answers 200 {updated: false} instead of 409")
 def test_sync_with_local_edits_and_no_upstream_change_keeps_the_edits(open_page, state, fake):
     lab = state
     import_skill(lab, fake, "acme/data-skills", CSV)
@@ -260,3 +258,5 @@ def test_sync_with_local_edits_and_no_upstream_change_keeps_the_edits(open_page,
     expect(toast(page, "No upstream change for csv-helper; your local edits are kept.")).to_be_visible()
     expect(page.locator(".jp-Dialog")).to_have_count(0)  # nothing to overwrite: no prompt
     assert skill_md.read_text() == edited
+    expect(csv.locator(".jp-skills-badge-modified")).to_be_visible()  # still Modified, still tracking
+    expect(csv.locator(".jp-skills-badge-tracking")).to_be_visible()
