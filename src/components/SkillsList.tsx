@@ -51,13 +51,13 @@ export function SkillsList(props: {
     flat.find(s => skillKey(s) === model.current) ??
     null;
 
+  const activeId = active ? optionId(active) : null;
   React.useEffect(() => {
-    if (active) {
-      const row = document.getElementById(optionId(active));
+    if (activeId) {
       // (jsdom has no scrollIntoView)
-      row?.scrollIntoView?.({ block: 'nearest' });
+      document.getElementById(activeId)?.scrollIntoView?.({ block: 'nearest' });
     }
-  }, [active ? skillKey(active) : null]);
+  }, [activeId]);
 
   const move = (to: number) => {
     if (!flat.length) {
