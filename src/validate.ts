@@ -2,13 +2,11 @@
  * Client-side checks of what the user types: skill names and import URLs.
  * The server re-validates everything; these only give early, inline feedback.
  */
-import { TranslationBundle, nullTranslator } from '@jupyterlab/translation';
-
 import { ICandidate, ISource } from './api';
+import { TranslationBundle, bundle } from './trans';
 
 /** Untranslated strings: what callers get when they pass no bundle. */
-export const NULL_TRANS: TranslationBundle =
-  nullTranslator.load('notebook-skills');
+export const NULL_TRANS: TranslationBundle = bundle();
 
 /** Valid skill names (Agent Skills spec). */
 export const SKILL_NAME_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;

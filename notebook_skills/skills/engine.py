@@ -232,7 +232,8 @@ class SyncEngine:
             if persisted:
                 await self.apply.note_check(t, last_check=check)
             raise Conflict(
-                f"'{t.name}' has local changes and upstream changed too; Sync with force to replace them.",
+                f"'{t.name}' has local changes and upstream changed too; the local changes were kept "
+                "and the update was not applied.",
                 reason="locally_modified",
             )
         return _Pending(t, folder_tree, check)  # downloaded and extracted with its group
@@ -273,8 +274,8 @@ class SyncEngine:
         if t.force:
             return InstallRecord(origin=o, tracking=True), False  # no tree: replaced below
         raise Conflict(
-            f"'{t.name}' has local changes: it differs from its upstream at tracking_ref (or that commit is unknown); "
-            "Sync with force to replace the local files.",
+            f"'{t.name}' has local changes: it differs from the upstream version it was installed from "
+            "(or that version is unknown); the local files were kept.",
             reason="locally_modified",
         )
 
