@@ -283,16 +283,27 @@ export async function deleteFile(
   );
 }
 
-/** Preview a source; with `plugin` (marketplaces), resolve that one plugin. */
+/**
+ * Preview a source; with `plugin` (marketplaces), resolve that one plugin,
+ * reading the marketplace at `sha` (the first preview's `source.sha`).
+ */
 export async function previewImport(
   url: string,
   plugin?: string | null,
+  sha?: string | null,
   settings: Settings = defaultSettings()
 ): Promise<IPreview> {
+  const body: { url: string; plugin?: string; sha?: string } = { url };
+  if (plugin) {
+    body.plugin = plugin;
+  }
+  if (sha) {
+    body.sha = sha;
+  }
   const data = await request<IWirePreview>(
     settings,
     'skills/import/preview',
-    json('POST', plugin ? { url, plugin } : { url })
+    json('POST', body)
   );
   return previewFromWire(data);
 }
@@ -374,7 +385,11 @@ export interface ISkillsClient {
     options?: { hash?: string | null }
   ): Promise<IFileWriteResult>;
   deleteFile(scope: Scope, name: string, path: string): Promise<void>;
-  previewImport(url: string, plugin?: string | null): Promise<IPreview>;
+  previewImport(
+    url: string,
+    plugin?: string | null,
+    sha?: string | null
+  ): Promise<IPreview>;
   importSkill(req: IImportRequest): Promise<ISkillDetail>;
   importSkills(
     req: IImportRequest & { paths: string[] }
@@ -404,7 +419,8 @@ export function createClient(
     writeFile: (scope, name, path, content, options) =>
       writeFile(scope, name, path, content, options, settings),
     deleteFile: (scope, name, path) => deleteFile(scope, name, path, settings),
-    previewImport: (url, plugin) => previewImport(url, plugin, settings),
+    previewImport: (url, plugin, sha) =>
+      previewImport(url, plugin, sha, settings),
     importSkill: req => importSkill(req, settings),
     importSkills: req => importSkills(req, settings),
     syncSkill: (scope, name, options) =>

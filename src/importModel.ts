@@ -54,7 +54,13 @@ export class ImportFormModel {
     this.trans = trans;
     this.plugins = new PluginBrowser({
       preview: () => this._preview,
-      ask: plugin => this._client.previewImport(this._previewUrl, plugin),
+      // read the marketplace the first preview showed, not whatever it is now
+      ask: plugin =>
+        this._client.previewImport(
+          this._previewUrl,
+          plugin,
+          this._preview?.source.sha
+        ),
       merged: preview => (this._preview = preview),
       changed: () => this._emit()
     });
@@ -282,6 +288,21 @@ export class ImportFormModel {
     }
   }
 
+  /**
+   * The commit each external plugin of the selection was resolved at, so the
+   * import installs what the user saw (local plugins ride on `sha`).
+   */
+  pluginShas(selected: ICandidate[]): Record<string, string> {
+    const wanted = new Set(selected.map(c => c.plugin).filter(p => p));
+    const shas: Record<string, string> = {};
+    for (const p of this._preview?.plugins ?? []) {
+      if (wanted.has(p.name) && p.source.kind !== 'local' && p.source.sha) {
+        shas[p.name] = p.source.sha;
+      }
+    }
+    return shas;
+  }
+
   async runImport(): Promise<IImportOutcome | null> {
     if (!this.canImport) {
       return null;
@@ -292,6 +313,8 @@ export class ImportFormModel {
     const tracksUpstream =
       this._trackTouched || replacing.size === 0 ? this._track : null;
     const overwrite = replacing.size ? this._overwrite : undefined;
+    // install exactly the commits the preview showed, however late (CONTRACT §7)
+    const sha = this._preview?.source.sha || undefined;
     this._busy = 'import';
     this._error = null;
     this._emit();
@@ -304,7 +327,8 @@ export class ImportFormModel {
           scope: this._scope,
           name: this._name || undefined,
           tracksUpstream,
-          overwrite
+          overwrite,
+          sha
         });
         outcome = { imported: [skill], replaced: [], errors: [] };
       } else {
@@ -316,7 +340,9 @@ export class ImportFormModel {
           name: (this.nameAllowed && this._name) || undefined,
           tracksUpstream,
           overwrite,
-          paths: selected.map(c => c.id)
+          paths: selected.map(c => c.id),
+          sha,
+          pluginShas: this.isMarketplace ? this.pluginShas(selected) : undefined
         });
         outcome = {
           imported: result.skills,

@@ -172,4 +172,8 @@ export interface IImportRequest {
   tracksUpstream?: boolean | null;
   overwrite?: boolean;
   paths?: string[];
+  /** The commit the preview resolved (`source.sha`): install exactly that. */
+  sha?: string;
+  /** With `paths`: each resolved external plugin's commit (`source.sha`). */
+  pluginShas?: Record<string, string>;
 }

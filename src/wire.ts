@@ -122,6 +122,8 @@ export interface IWireImportRequest {
   tracks_upstream?: boolean | null;
   overwrite?: boolean;
   paths?: string[];
+  sha?: string;
+  plugin_shas?: Record<string, string>;
 }
 
 export interface IWireFile {
@@ -356,6 +358,12 @@ export function importToWire(r: IImportRequest): IWireImportRequest {
   }
   if (r.paths !== undefined) {
     w.paths = r.paths;
+  }
+  if (r.sha) {
+    w.sha = r.sha;
+  }
+  if (r.pluginShas && Object.keys(r.pluginShas).length) {
+    w.plugin_shas = r.pluginShas;
   }
   return w;
 }

@@ -28,7 +28,7 @@ def open_market_preview(page, fake):
         dialog.get_by_role("button", name="Preview").click()
     assert resp.value.status == 200
     expect(dialog.locator(".jp-skills-import-legend")).to_have_text(f"Marketplace {MARKET}: 6 plugins")
-    return panel, dialog
+    return panel, dialog, resp.value.json()
 
 
 def group(dialog, name: str):
@@ -36,7 +36,7 @@ def group(dialog, name: str):
 
 
 def test_import_from_two_plugins_then_follow_a_pin_bump(page, lab, fake):
-    panel, dialog = open_market_preview(page, fake)
+    panel, dialog, market = open_market_preview(page, fake)
     data, reports = group(dialog, "data-tools"), group(dialog, "reports")
     expect(data.locator(".jp-skills-plugin-kind")).to_have_text("local")
     expect(data.locator(".jp-skills-plugin-count")).to_have_text("2 skills")
@@ -52,6 +52,9 @@ def test_import_from_two_plugins_then_follow_a_pin_bump(page, lab, fake):
                               and json.loads(r.request.post_data or "{}").get("plugin") == "reports") as resp:
         reports.get_by_role("button", name="reports").click()
     assert resp.value.status == 200
+    # the plugin is resolved in the marketplace the first preview showed
+    assert json.loads(resp.value.request.post_data)["sha"] == market["source"]["sha"]
+    reports_sha = resp.value.json()["plugins"][0]["source"]["sha"]
     expect(reports.get_by_role("status")).to_have_count(0)
     expect(reports).not_to_have_attribute("aria-busy", "true")
     expect(reports.locator(".jp-skills-plugin-count")).to_have_text("2 skills")
@@ -68,6 +71,8 @@ def test_import_from_two_plugins_then_follow_a_pin_bump(page, lab, fake):
     assert resp.value.status == 201
     body = json.loads(resp.value.request.post_data)
     assert body["paths"] == ["data-tools:plugins/data-tools/skills/csv-profile", "reports:skills/weekly-report"]
+    # exactly the previewed commits: the marketplace's and the external plugin's
+    assert body["sha"] == market["source"]["sha"] and body["plugin_shas"] == {"reports": reports_sha}
     expect(dialog).to_have_count(0)
 
     user = lab.user_skills
@@ -117,7 +122,7 @@ def test_import_from_two_plugins_then_follow_a_pin_bump(page, lab, fake):
 
 def test_errors_are_listed_under_their_plugin(page, lab, fake):
     fake.delete_repo(*VIZ)  # an external plugin whose repository is gone
-    _, dialog = open_market_preview(page, fake)
+    _, dialog, _ = open_market_preview(page, fake)
 
     # refused by the server, never contacted: each under its own name
     npm = group(dialog, "npm-thing")

@@ -197,7 +197,9 @@ describe('wire mapping', () => {
         name: 'x',
         tracksUpstream: true,
         overwrite: true,
-        paths: ['a']
+        paths: ['a'],
+        sha: SHA,
+        pluginShas: { reports: SHA }
       })
     ).toEqual({
       url: 'acme/skills',
@@ -205,8 +207,14 @@ describe('wire mapping', () => {
       name: 'x',
       tracks_upstream: true,
       overwrite: true,
-      paths: ['a']
+      paths: ['a'],
+      sha: SHA,
+      plugin_shas: { reports: SHA }
     });
+    // an empty plugin map is not sent (the server accepts it only with paths)
+    expect(
+      importToWire({ url: 'acme/skills', scope: 'user', pluginShas: {} })
+    ).toEqual({ url: 'acme/skills', scope: 'user' });
     expect(importToWire({ url: 'acme/skills', scope: 'user' })).toEqual({
       url: 'acme/skills',
       scope: 'user'
@@ -293,7 +301,7 @@ describe('routes', () => {
       skills: [wireCandidate],
       errors: [{ path: 'broken', message: 'no SKILL.md' }]
     });
-    const p = await previewImport('acme/skills', null, settings);
+    const p = await previewImport('acme/skills', null, null, settings);
     expect(calls[0].body).toEqual({ url: 'acme/skills' });
     expect(p.skills[0].exists.user).toBe(true);
     expect(p.errors).toEqual([
@@ -334,7 +342,7 @@ describe('routes', () => {
       ],
       errors: [{ plugin: 'npm-thing', message: 'npm is not supported' }]
     });
-    const p = await previewImport('acme/plugin-market', null, settings);
+    const p = await previewImport('acme/plugin-market', null, null, settings);
     expect(calls[0].body).toEqual({ url: 'acme/plugin-market' });
     expect(p.plugins).toEqual([
       {
@@ -384,11 +392,17 @@ describe('routes', () => {
       plugins: [],
       errors: []
     });
-    const p = await previewImport('acme/plugin-market', 'reports', settings);
+    const p = await previewImport(
+      'acme/plugin-market',
+      'reports',
+      SHA,
+      settings
+    );
     expect(calls[0].url).toMatch(/notebook-skills\/skills\/import\/preview$/);
     expect(calls[0].body).toEqual({
       url: 'acme/plugin-market',
-      plugin: 'reports'
+      plugin: 'reports',
+      sha: SHA
     });
     expect(p.plugins).toEqual([]);
   });

@@ -52,6 +52,8 @@ function skillOf(pluginName: string | null, name: string): ICandidate {
 const csv = skillOf('data-tools', 'csv-profile');
 const plot = skillOf('data-tools', 'plot-house');
 const loose = skillOf(null, 'template-skill');
+/** The commit the external plugin 'reports' is pinned to (not the marketplace's). */
+const REPORTS_SHA = '2b'.repeat(20);
 const weekly = skillOf('reports', 'weekly-report');
 const monthly = skillOf('reports', 'monthly-report');
 
@@ -80,7 +82,7 @@ function market(): IPreview {
           repo: 'report-skills',
           path: null,
           ref: null,
-          sha: SHA
+          sha: REPORTS_SHA
         },
         skills: null
       })
@@ -178,7 +180,7 @@ describe('marketplace preview', () => {
     expect(reports.querySelector('.jp-skills-plugin-kind')?.textContent).toBe(
       'url'
     );
-    expect(reports.textContent).toContain('partner/report-skills @ 1a2b3c4');
+    expect(reports.textContent).toContain('partner/report-skills @ 2b2b2b2');
     expect(reports.querySelector('.jp-skills-plugin-count')?.textContent).toBe(
       'skills not loaded yet'
     );
@@ -203,7 +205,8 @@ describe('marketplace preview', () => {
     );
     const { model } = await setup({ previewImport });
     await expand('reports');
-    expect(previewImport).toHaveBeenLastCalledWith(URL, 'reports');
+    // the marketplace as the first preview showed it (its commit), not as it is now
+    expect(previewImport).toHaveBeenLastCalledWith(URL, 'reports', SHA);
     expect(model.plugins.isResolving('reports')).toBe(true);
     expect(group('reports').getAttribute('aria-busy')).toBe('true');
     expect(within(group('reports')).getByRole('status').textContent).toContain(
@@ -367,7 +370,9 @@ describe('marketplace preview', () => {
       name: 'team-weekly',
       tracksUpstream: true,
       overwrite: undefined,
-      paths: [weekly.id]
+      paths: [weekly.id],
+      sha: SHA,
+      pluginShas: { reports: REPORTS_SHA }
     });
     expect(outcome?.imported.map(d => d.name)).toEqual(['team-weekly']);
   });
@@ -390,6 +395,11 @@ describe('marketplace preview', () => {
     await act(() => model.submit());
     expect(importSkills.mock.calls[0][0].paths).toEqual([csv.id, weekly.id]);
     expect(importSkills.mock.calls[0][0].name).toBeUndefined();
+    // exactly the previewed commits: the marketplace's, and the external plugin's pin
+    expect(importSkills.mock.calls[0][0].sha).toBe(SHA);
+    expect(importSkills.mock.calls[0][0].pluginShas).toEqual({
+      reports: REPORTS_SHA
+    });
   });
 
   it('keeps a marketplace whose plugins are all external importable', async () => {
