@@ -23,7 +23,7 @@ from typing import Callable, Optional
 from ..errors import Conflict, Gone, Invalid, SkillsError
 from ..oserrors import translate
 from ..github import NOT_MODIFIED, RateLimited, RefNotFound, extract_subtree
-from . import planner
+from . import adoption, planner
 from .applier import Applier
 from .fsutil import bundle_files
 from .hashing import content_sha256
@@ -246,10 +246,13 @@ class SyncEngine:
         Files other than SKILL.md are compared by git blob SHA (from
         `git/trees`, no download); when they all match, SKILL.md is compared by
         the content digest rule (product keys removed) against the archive at
-        `tracking_ref`.  Identical → the record is written (adopted).  Different
-        or unknown → 409 `locally_modified` unless force, which replaces it.
+        `tracking_ref`, or as notebook-intelligence renders it (`adoption.py`).
+        Identical → the record is written (adopted).  Different or unknown (a
+        `tracking_ref` that is not a full commit SHA) → 409 `locally_modified`
+        unless force, which replaces it with the head.
         """
-        o, ref = t.origin, t.tracking_ref
+        o = t.origin
+        ref = adoption.commit_to_compare(t.tracking_ref, head, batch.mode)
         await self._digest(t)
         upstream = None
         if ref:
@@ -297,7 +300,9 @@ class SyncEngine:
             try:
                 extract_subtree(archive, o.path, work, max_bytes=self.m.max_skill_bytes,
                                 max_scan_bytes=self.m.max_scan_bytes)
-                return content_sha256(work) == t.digest
+                local = store.skill_dir(t.name) / "SKILL.md"  # other files matched by blob SHA already
+                return content_sha256(work) == t.digest or adoption.written_by_ni(
+                    (work / "SKILL.md").read_bytes(), local.read_bytes(), t.name)
             except (Invalid, SkillsError):
                 return False
             finally:

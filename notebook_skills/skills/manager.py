@@ -239,10 +239,8 @@ class SkillManager:
         if body is not None:
             new_text = replace_body(new_text, body)
         parse_skill_md(new_text)
-        if new_record is not None:
-            store.records.write(name, new_record)  # the record first: it is what the list reads
-        if new_text != text:
-            store.write_skill_md(name, new_text)
+        # One transaction: SKILL.md and the record change together or not at all.
+        txn.edit(store, name, new_text if new_text != text else None, new_record, before=text)
 
     def _tracking_change(self, store, name, fm, record, on: bool, managed: bool) -> tuple:
         """(new record or None, frontmatter keys): tracking lives in the record and the
@@ -345,7 +343,7 @@ class SkillManager:
         def delete() -> None:
             store.require(name)
             self._refuse_managed(store, name)
-            store.delete_file(name, rel)
+            txn.delete_file(store, name, rel)
 
         async with self.locks.hold((store, name)):
             await asyncio.to_thread(delete)

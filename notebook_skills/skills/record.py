@@ -99,7 +99,7 @@ class InstallRecord(_Model):
     orphaned: bool = False
     last_check: LastCheck = Field(default_factory=LastCheck)
     previous: Optional[Generation] = None
-    # Identity of the skill folder the record describes ("dev:ino"): a folder
-    # deleted by hand and re-created under the same name is a different skill
-    # and must not inherit this record.
+    # Identity of the skill folder the record describes ("ino[:birth time]",
+    # see records.folder_id): a folder deleted by hand and re-created under the
+    # same name is a different skill and must not inherit this record.
     folder_id: Optional[str] = None

@@ -66,7 +66,7 @@ class FakeHandler(tornado.web.RequestHandler):
         count, self._entry = self.fake._log(kind, req)  # logged before any fault applies
         if self.fake.latency:
             await asyncio.sleep(self.fake.latency)
-        hold = self.fake._archive_hold if kind == "codeload" else None
+        hold = self.fake._hold_for(kind, groups)
         if hold is not None:
             hold[0].set()
             await asyncio.get_running_loop().run_in_executor(None, hold[1].wait, 60)
