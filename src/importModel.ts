@@ -62,7 +62,13 @@ export class ImportFormModel {
           this._preview?.source.sha
         ),
       merged: preview => (this._preview = preview),
-      changed: () => this._emit()
+      changed: () => this._emit(),
+      clashNote: (name, ids) =>
+        trans.__(
+          "installs as '%1' like %2: import them one at a time and give one of them another name",
+          name,
+          ids.map(i => `'${i}'`).join(', ')
+        )
     });
   }
 

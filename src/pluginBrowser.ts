@@ -7,7 +7,13 @@
  * everything here is forgotten when the preview changes (`reset`).
  */
 import { IPreview, errorMessage } from './api';
-import { IPluginGroup, mergePlugin, pluginGroups } from './pluginGroups';
+import {
+  ClashNote,
+  IPluginGroup,
+  defaultClashNote,
+  mergePlugin,
+  pluginGroups
+} from './pluginGroups';
 
 export interface IPluginBrowserHost {
   /** The preview being shown, or null. */
@@ -17,6 +23,8 @@ export interface IPluginBrowserHost {
   /** Store the preview with a resolved plugin merged in. */
   merged(preview: IPreview): void;
   changed(): void;
+  /** The (translated) note on skills of two plugins that share a name. */
+  clashNote?: ClashNote;
 }
 
 export class PluginBrowser {
@@ -83,7 +91,14 @@ export class PluginBrowser {
       const answer = await this._host.ask(name);
       const current = this._host.preview();
       if (generation === this._generation && current) {
-        this._host.merged(mergePlugin(current, name, answer));
+        this._host.merged(
+          mergePlugin(
+            current,
+            name,
+            answer,
+            this._host.clashNote ?? defaultClashNote
+          )
+        );
       }
     } catch (error) {
       if (generation === this._generation) {

@@ -134,11 +134,36 @@ export function unattachedErrors(preview: IPreview): IPreviewError[] {
 export function mergePlugin(
   preview: IPreview,
   name: string,
-  answer: IPreview
+  answer: IPreview,
+  clashNote: ClashNote = defaultClashNote
 ): IPreview {
   const answered = answer.plugins.find(p => p.name === name);
   const have = new Set(preview.skills.map(c => c.id));
   const added = answer.skills.filter(c => !have.has(c.id));
+  const earlier = externalCandidates(preview, name);
+  const noted = (c: ICandidate, others: ICandidate[]): ICandidate =>
+    others.length
+      ? {
+          ...c,
+          problems: [
+            ...c.problems,
+            clashNote(
+              c.name,
+              others.map(o => o.id)
+            )
+          ]
+        }
+      : c;
+  // The server checks a plugin against what the first preview showed; skills
+  // of two external plugins meet only here, so their clashes are noted here.
+  const clashing = (c: ICandidate, pool: ICandidate[]) =>
+    pool.filter(o => o.name === c.name && o.id !== c.id);
+  const skills = [
+    ...preview.skills.map(c =>
+      earlier.includes(c) ? noted(c, clashing(c, added)) : c
+    ),
+    ...added.map(c => noted(c, clashing(c, earlier)))
+  ];
   const plugins = preview.plugins.map(p =>
     p.name !== name
       ? p
@@ -149,7 +174,24 @@ export function mergePlugin(
     // everything answered for this plugin is about it, even without a name
     ...answer.errors.map(e => ({ ...e, plugin: e.plugin ?? name }))
   ];
-  return { ...preview, skills: [...preview.skills, ...added], plugins, errors };
+  return { ...preview, skills, plugins, errors };
+}
+
+/** The problem note of a candidate that installs under the same name as others. */
+export type ClashNote = (name: string, otherIds: string[]) => string;
+
+export const defaultClashNote: ClashNote = (name, ids) =>
+  `installs as '${name}' like ${ids.map(i => `'${i}'`).join(', ')}: ` +
+  'import them one at a time and give one of them another name';
+
+/** Candidates of the external plugins resolved so far, except `except`. */
+function externalCandidates(preview: IPreview, except: string): ICandidate[] {
+  const external = new Set(
+    preview.plugins
+      .filter(p => p.name !== except && p.source.kind !== 'local')
+      .map(p => p.name)
+  );
+  return preview.skills.filter(c => c.plugin && external.has(c.plugin));
 }
 
 /** A short, human form of where a plugin's skills come from. */

@@ -14,7 +14,7 @@ import { ImportForm } from '../components/ImportForm';
 import { SkillDetailModel } from '../detailModel';
 import { MarketplaceLine } from '../components/MarketplaceLine';
 import { ImportFormModel } from '../importModel';
-import { pluginGroups } from '../pluginGroups';
+import { mergePlugin, pluginGroups } from '../pluginGroups';
 import { urlHelp } from '../validate';
 import { checked, disabled } from './dom';
 import { SHA, candidate, detail, fakeClient } from './fixtures';
@@ -428,6 +428,52 @@ describe('plugin groups', () => {
     ]);
     expect(groups[3].candidates).toEqual([loose]);
     expect(groups[1].resolved).toBe(false);
+  });
+
+  it('notes skills of two external plugins that install under one name', () => {
+    const external = (name: string) =>
+      plugin({
+        name,
+        source: {
+          kind: 'github',
+          owner: 'partner',
+          repo: name,
+          path: null,
+          ref: 'main',
+          sha: null
+        },
+        skills: null
+      });
+    const start: IPreview = {
+      ...market(),
+      skills: [csv],
+      plugins: [external('alpha'), external('beta')],
+      errors: []
+    };
+    const answer = (name: string, skill: ICandidate): IPreview => ({
+      ...start,
+      skills: [skill],
+      plugins: [{ ...external(name), skills: [skill.id] }]
+    });
+    const a = skillOf('alpha', 'summarize');
+    const b = skillOf('beta', 'summarize');
+    const other = skillOf('beta', 'translate');
+    let p = mergePlugin(start, 'alpha', answer('alpha', a));
+    expect(p.skills.find(c => c.id === a.id)?.problems).toEqual([]);
+    p = mergePlugin(p, 'beta', {
+      ...answer('beta', b),
+      skills: [b, other]
+    });
+    const note = (id: string) => p.skills.find(c => c.id === id)?.problems;
+    // both sides of the clash say so, naming the other; the rest is untouched
+    expect(note(b.id)).toEqual([
+      "installs as 'summarize' like 'alpha:skills/summarize': import them one at a time and give one of them another name"
+    ]);
+    expect(note(a.id)).toEqual([
+      "installs as 'summarize' like 'beta:skills/summarize': import them one at a time and give one of them another name"
+    ]);
+    expect(note(other.id)).toEqual([]);
+    expect(note(csv.id)).toEqual([]);
   });
 });
 
