@@ -85,20 +85,22 @@ lint: install $(JS_STAMP)
 	$(BIN)/ruff check notebook_skills tests ui-tests benchmarks
 	$(JLPM) lint:check
 
-# sdist + wheel exactly as `pip install .` / a release would build them: in pip's isolated
-# build environment (build-system.requires only), the wheel from the sdist, so it always
-# carries a fresh production build of the frontend.
+# sdist + wheel exactly as a release builds them (`python -m build`'s default): the sdist
+# from the tree, then the wheel from the unpacked sdist in pip's isolated build environment
+# (build-system.requires only), so the wheel always carries a fresh production build of
+# the frontend made from what the sdist ships, never from the developer's tree.
+BUILD_DIST = PIP_NO_COMPILE=1 $(PY) -m build --outdir
 dist: install
 	rm -rf dist
-	PIP_NO_COMPILE=1 $(PY) -m build --outdir dist .
+	$(BUILD_DIST) dist .
 
-# The wheel as `pip install .` builds it (isolated build, build-system.requires only, from
-# the tree, so built once and reusing node_modules), installed into a clean venv next to
-# JupyterLab: a production build, both extensions listed OK. `make dist` also builds the sdist.
+# `make dist` into a scratch directory, then .ci/check-dist on both: the sdist's content
+# (sources in, build output and local state out) and the wheel (a production build),
+# installed into a clean venv next to JupyterLab with both extensions listed OK.
 TEST_DIST := $(VENV)/test-dist
 test-dist: install
 	rm -rf $(TEST_DIST)
-	PIP_NO_COMPILE=1 $(PY) -m build --wheel --outdir $(TEST_DIST) .
+	$(BUILD_DIST) $(TEST_DIST) .
 	PYTHON=$(PY) .ci/check-dist $(TEST_DIST)
 
 test: install build chromium $(UI_STAMP)

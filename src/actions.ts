@@ -13,23 +13,33 @@ import { ISkill, Scope, errorMessage } from './api';
 import { INewSkillState, NewSkillBody } from './components/NewSkillForm';
 import { validateSkillName } from './validate';
 import { SkillsModel } from './model';
+import { TranslationBundle, bundle } from './trans';
 
-export { syncAll, syncOne, syncLines, syncSummary } from './syncActions';
+export {
+  showDetails,
+  syncAll,
+  syncOne,
+  syncLines,
+  syncSummary
+} from './syncActions';
 
 async function askName(
   title: string,
   label: string,
-  initial: string
+  okLabel: string,
+  initial: string,
+  t: TranslationBundle
 ): Promise<string | null> {
   let value = initial;
   let problem: string | null = null;
   for (;;) {
     const result = await InputDialog.getText({
       title,
-      label: problem ? `${label} — ${problem}` : label,
+      label: problem ? t.__('%1 — %2', label, problem) : label,
       text: value,
-      placeholder: 'lowercase-with-hyphens',
-      okLabel: title.split(' ')[0]
+      placeholder: t.__('lowercase-with-hyphens'),
+      okLabel,
+      cancelLabel: t.__('Cancel')
     });
     if (!result.button.accept || result.value === null) {
       return null;
@@ -44,24 +54,30 @@ async function askName(
 
 export async function renameSkill(
   model: SkillsModel,
-  skill: ISkill
+  skill: ISkill,
+  trans?: TranslationBundle
 ): Promise<string | null> {
-  const newName = await askName(`Rename ${skill.name}`, 'New name', skill.name);
+  const t = bundle(trans);
+  const newName = await askName(
+    t.__('Rename %1', skill.name),
+    t.__('New name'),
+    t.__('Rename'),
+    skill.name,
+    t
+  );
   if (!newName || newName === skill.name) {
     return null;
   }
   try {
     await model.client.renameSkill(skill.scope, skill.name, newName);
-    Notification.success(`Renamed ${skill.name} to ${newName}`, {
+    Notification.success(t.__('Renamed %1 to %2', skill.name, newName), {
       autoClose: 4000
     });
     return newName;
   } catch (error) {
     Notification.error(
-      `Could not rename ${skill.name}: ${errorMessage(error)}`,
-      {
-        autoClose: 8000
-      }
+      t.__('Could not rename %1: %2', skill.name, errorMessage(error)),
+      { autoClose: 8000 }
     );
     return null;
   } finally {
@@ -71,26 +87,38 @@ export async function renameSkill(
 
 export async function deleteSkill(
   model: SkillsModel,
-  skill: ISkill
+  skill: ISkill,
+  trans?: TranslationBundle
 ): Promise<boolean> {
+  const t = bundle(trans);
   const answer = await showDialog({
-    title: `Delete ${skill.name}?`,
-    body: `This removes the ${skill.scope} skill folder “${skill.name}” and all its files.`,
-    buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })]
+    title: t.__('Delete %1?', skill.name),
+    body:
+      skill.scope === 'project'
+        ? t.__(
+            'This removes the project skill folder “%1” and all its files.',
+            skill.name
+          )
+        : t.__(
+            'This removes the user skill folder “%1” and all its files.',
+            skill.name
+          ),
+    buttons: [
+      Dialog.cancelButton({ label: t.__('Cancel') }),
+      Dialog.warnButton({ label: t.__('Delete') })
+    ]
   });
   if (!answer.button.accept) {
     return false;
   }
   try {
     await model.client.deleteSkill(skill.scope, skill.name);
-    Notification.success(`Deleted ${skill.name}`, { autoClose: 4000 });
+    Notification.success(t.__('Deleted %1', skill.name), { autoClose: 4000 });
     return true;
   } catch (error) {
     Notification.error(
-      `Could not delete ${skill.name}: ${errorMessage(error)}`,
-      {
-        autoClose: 8000
-      }
+      t.__('Could not delete %1: %2', skill.name, errorMessage(error)),
+      { autoClose: 8000 }
     );
     return false;
   } finally {
@@ -100,8 +128,10 @@ export async function deleteSkill(
 
 export async function createSkill(
   model: SkillsModel,
-  scope: Scope
+  scope: Scope,
+  trans?: TranslationBundle
 ): Promise<{ scope: Scope; name: string } | null> {
+  const t = bundle(trans);
   const state: INewSkillState = {
     scope,
     name: '',
@@ -110,9 +140,12 @@ export async function createSkill(
   };
   for (;;) {
     const result = await showDialog({
-      title: 'New skill',
-      body: new NewSkillBody(state),
-      buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Create' })],
+      title: t.__('New skill'),
+      body: new NewSkillBody(state, { scopes: model.scopes, trans: t }),
+      buttons: [
+        Dialog.cancelButton({ label: t.__('Cancel') }),
+        Dialog.okButton({ label: t.__('Create') })
+      ],
       focusNodeSelector: '.jp-skills-new-name'
     });
     if (!result.button.accept) {
@@ -122,15 +155,20 @@ export async function createSkill(
     if (!req) {
       state.problem =
         validateSkillName(state.name) ??
-        'A description is required: agents use it to decide when to load the skill.';
+        t.__(
+          'A description is required: agents use it to decide when to load the skill.'
+        );
       continue;
     }
     state.problem = null;
     try {
       const detail = await model.client.createSkill(req);
-      Notification.success(`Created ${detail.scope} skill ${detail.name}`, {
-        autoClose: 4000
-      });
+      Notification.success(
+        detail.scope === 'project'
+          ? t.__('Created project skill %1', detail.name)
+          : t.__('Created user skill %1', detail.name),
+        { autoClose: 4000 }
+      );
       await model.refresh();
       return { scope: detail.scope, name: detail.name };
     } catch (error) {

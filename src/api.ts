@@ -1,290 +1,50 @@
 /**
  * Typed client for the notebook-skills REST API (CONTRACT §4).
  *
- * The only module that talks to the server. snake_case ↔ camelCase mapping
- * happens here, in the `*FromWire` / `*ToWire` functions, and nowhere else.
+ * The only module that talks to the server. The wire shapes and the
+ * snake_case ↔ camelCase mapping live in wire.ts.
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 export const NAMESPACE = 'notebook-skills';
 
-// The app-side shapes (camelCase) live in types.ts; re-exported so callers
-// keep importing everything from here.
+// The app-side shapes (camelCase) live in types.ts and the wire shapes in
+// wire.ts; re-exported so callers keep importing everything from here.
 export * from './types';
+export * from './wire';
 import {
-  ICandidate,
   ICreateRequest,
   IFileModel,
   IFileWriteResult,
   IImportManyResult,
   IImportRequest,
-  IPolicy,
   IPreview,
-  ISkill,
   ISkillDetail,
   ISkillList,
-  ISource,
   ISyncResult,
   IUpdateRequest,
-  JSONObject,
   Scope,
   SyncAllItem
 } from './types';
-
-// ---------------------------------------------------------------- wire shapes
-
-export interface IWireSkill {
-  name: string;
-  scope: Scope;
-  description: string;
-  source: string | null;
-  tracks_upstream: boolean;
-  tracking_ref: string | null;
-  managed: boolean;
-  managed_source: string | null;
-  managed_ref: string | null;
-  locally_modified: boolean | null;
-  orphaned: boolean;
-  update_available?: boolean | null;
-  pending_ref?: string | null;
-  revert_ref?: string | null;
-  problems: string[];
-}
-
-export interface IWireSkillDetail extends IWireSkill {
-  body: string;
-  frontmatter: JSONObject;
-  files: string[];
-}
-
-export interface IWireCandidate {
-  id?: string;
-  path: string;
-  url?: string | null;
-  name: string;
-  description: string;
-  files: string[];
-  exists: { user: boolean; project: boolean };
-  plugin?: string | null;
-  problems: string[];
-}
-
-export interface IWirePolicy {
-  allow_github_skill_import: boolean;
-  skills_management_policy: 'user-choice' | 'force-off';
-}
-
-export interface IWireUpdateRequest {
-  description?: string;
-  body?: string;
-  tracks_upstream?: boolean | null;
-}
-
-export interface IWireImportRequest {
-  url: string;
-  scope: Scope;
-  name?: string;
-  tracks_upstream?: boolean | null;
-  overwrite?: boolean;
-  paths?: string[];
-}
-
-export interface IWireFile {
-  path: string;
-  content?: string;
-  hash: string;
-  last_modified: string;
-}
-
-export type IWireSyncAllItem =
-  | {
-      scope: Scope;
-      name: string;
-      updated: boolean;
-      ref: string;
-      previous_ref?: string | null;
-      old_ref?: string | null;
-    }
-  | { scope: Scope; name: string; error: string; reason?: string | null };
-
-// ---------------------------------------------------------------- mapping
-
-export function skillFromWire(w: IWireSkill): ISkill {
-  return {
-    name: w.name,
-    scope: w.scope,
-    description: w.description ?? '',
-    source: w.source ?? null,
-    tracksUpstream: !!w.tracks_upstream,
-    trackingRef: w.tracking_ref ?? null,
-    managed: !!w.managed,
-    managedSource: w.managed_source ?? null,
-    managedRef: w.managed_ref ?? null,
-    // null (unknown) is kept: the UI must not claim "not modified" then.
-    locallyModified:
-      w.locally_modified === null || w.locally_modified === undefined
-        ? null
-        : !!w.locally_modified,
-    orphaned: !!w.orphaned,
-    updateAvailable: w.update_available ?? null,
-    pendingRef: w.pending_ref ?? null,
-    revertRef: w.revert_ref ?? null,
-    problems: w.problems ?? []
-  };
-}
-
-export function skillToWire(s: ISkill): IWireSkill {
-  return {
-    name: s.name,
-    scope: s.scope,
-    description: s.description,
-    source: s.source,
-    tracks_upstream: s.tracksUpstream,
-    tracking_ref: s.trackingRef,
-    managed: s.managed,
-    managed_source: s.managedSource,
-    managed_ref: s.managedRef,
-    locally_modified: s.locallyModified,
-    orphaned: s.orphaned,
-    update_available: s.updateAvailable,
-    pending_ref: s.pendingRef,
-    revert_ref: s.revertRef,
-    problems: s.problems
-  };
-}
-
-export function detailFromWire(w: IWireSkillDetail): ISkillDetail {
-  return {
-    ...skillFromWire(w),
-    body: w.body ?? '',
-    frontmatter: w.frontmatter ?? {},
-    files: w.files ?? []
-  };
-}
-
-export function detailToWire(d: ISkillDetail): IWireSkillDetail {
-  return {
-    ...skillToWire(d),
-    body: d.body,
-    frontmatter: d.frontmatter,
-    files: d.files
-  };
-}
-
-export function sourceFromWire(w: ISource): ISource {
-  return {
-    kind: w.kind,
-    owner: w.owner,
-    repo: w.repo,
-    ref: w.ref,
-    sha: w.sha
-  };
-}
-
-export function candidateFromWire(w: IWireCandidate): ICandidate {
-  return {
-    id: w.id ?? w.path ?? '',
-    path: w.path ?? '',
-    url: w.url ?? null,
-    name: w.name,
-    description: w.description ?? '',
-    files: w.files ?? [],
-    exists: {
-      user: !!w.exists?.user,
-      project: !!w.exists?.project
-    },
-    plugin: w.plugin ?? null,
-    problems: w.problems ?? []
-  };
-}
-
-export function candidateToWire(c: ICandidate): IWireCandidate {
-  return {
-    id: c.id,
-    path: c.path,
-    url: c.url,
-    name: c.name,
-    description: c.description,
-    files: c.files,
-    exists: { user: c.exists.user, project: c.exists.project },
-    plugin: c.plugin,
-    problems: c.problems
-  };
-}
-
-export function policyFromWire(w: IWirePolicy | undefined): IPolicy {
-  return {
-    allowGithubSkillImport: w?.allow_github_skill_import ?? true,
-    skillsManagementPolicy: w?.skills_management_policy ?? 'user-choice'
-  };
-}
-
-export function policyToWire(p: IPolicy): IWirePolicy {
-  return {
-    allow_github_skill_import: p.allowGithubSkillImport,
-    skills_management_policy: p.skillsManagementPolicy
-  };
-}
-
-export function updateToWire(u: IUpdateRequest): IWireUpdateRequest {
-  const w: IWireUpdateRequest = {};
-  if (u.description !== undefined) {
-    w.description = u.description;
-  }
-  if (u.body !== undefined) {
-    w.body = u.body;
-  }
-  if (u.tracksUpstream !== undefined) {
-    w.tracks_upstream = u.tracksUpstream;
-  }
-  return w;
-}
-
-export function importToWire(r: IImportRequest): IWireImportRequest {
-  const w: IWireImportRequest = { url: r.url, scope: r.scope };
-  if (r.name) {
-    w.name = r.name;
-  }
-  // null/undefined: omitted, so an overwrite keeps the replaced skill's tracking.
-  if (r.tracksUpstream !== undefined && r.tracksUpstream !== null) {
-    w.tracks_upstream = r.tracksUpstream;
-  }
-  if (r.overwrite !== undefined) {
-    w.overwrite = r.overwrite;
-  }
-  if (r.paths !== undefined) {
-    w.paths = r.paths;
-  }
-  return w;
-}
-
-export function fileFromWire(w: IWireFile): IFileModel {
-  return {
-    path: w.path,
-    content: w.content ?? '',
-    hash: w.hash,
-    lastModified: w.last_modified
-  };
-}
-
-export function syncAllItemFromWire(w: IWireSyncAllItem): SyncAllItem {
-  if ('error' in w) {
-    return {
-      scope: w.scope,
-      name: w.name,
-      error: w.error,
-      reason: w.reason ?? null
-    };
-  }
-  return {
-    scope: w.scope,
-    name: w.name,
-    updated: !!w.updated,
-    ref: w.ref,
-    previousRef: w.previous_ref ?? w.old_ref ?? null
-  };
-}
+import {
+  IWireFile,
+  IWireFileWrite,
+  IWireImportMany,
+  IWirePreview,
+  IWireSkillDetail,
+  IWireSkillList,
+  IWireSyncAllItem,
+  detailFromWire,
+  fileFromWire,
+  fileWriteFromWire,
+  importManyFromWire,
+  importToWire,
+  previewFromWire,
+  skillListFromWire,
+  syncAllItemFromWire,
+  updateToWire
+} from './wire';
 
 // ---------------------------------------------------------------- errors
 
@@ -359,21 +119,21 @@ async function request<T>(
   }
   if (!response.ok) {
     const message =
-      data &&
-      typeof data === 'object' &&
-      typeof (data as { message?: unknown }).message === 'string'
-        ? (data as { message: string }).message
-        : response.statusText ||
-          `Request failed with status ${response.status}`;
-    const reason =
-      data &&
-      typeof data === 'object' &&
-      typeof (data as { reason?: unknown }).reason === 'string'
-        ? (data as { reason: string }).reason
-        : null;
+      stringField(data, 'message') ??
+      (response.statusText || `Request failed with status ${response.status}`);
+    const reason = stringField(data, 'reason');
     throw new SkillsApiError(response.status, message, reason);
   }
   return data as T;
+}
+
+/** A string field of a JSON answer, or null. */
+function stringField(data: unknown, key: string): string | null {
+  const value =
+    data && typeof data === 'object'
+      ? (data as Record<string, unknown>)[key]
+      : undefined;
+  return typeof value === 'string' ? value : null;
 }
 
 function json(method: string, body?: unknown): RequestInit {
@@ -396,12 +156,7 @@ function skillPath(scope: Scope, name: string, ...rest: string[]): string {
 export async function listSkills(
   settings: Settings = defaultSettings()
 ): Promise<ISkillList> {
-  let data: {
-    skills: IWireSkill[];
-    policy: IWirePolicy;
-    scopes: { user: string; project: string };
-    github_url?: string | null;
-  };
+  let data: IWireSkillList;
   try {
     data = await request(settings, 'skills', { method: 'GET' });
   } catch (error) {
@@ -410,12 +165,7 @@ export async function listSkills(
     }
     throw error;
   }
-  return {
-    skills: (data.skills ?? []).map(skillFromWire),
-    policy: policyFromWire(data.policy),
-    scopes: data.scopes ?? { user: '', project: '' },
-    githubUrl: data.github_url ?? null
-  };
+  return skillListFromWire(data);
 }
 
 export async function getSkill(
@@ -510,18 +260,13 @@ export async function writeFile(
   if (options.hash) {
     body.hash = options.hash;
   }
-  const data = await request<IWireFile & { skill: IWireSkillDetail }>(
+  const data = await request<IWireFileWrite>(
     settings,
     skillPath(scope, name, 'files'),
     json('PUT', body),
     { path }
   );
-  return {
-    path: data.path ?? path,
-    hash: data.hash,
-    lastModified: data.last_modified,
-    skill: detailFromWire(data.skill)
-  };
+  return fileWriteFromWire(data, path);
 }
 
 export async function deleteFile(
@@ -538,24 +283,29 @@ export async function deleteFile(
   );
 }
 
+/**
+ * Preview a source; with `plugin` (marketplaces), resolve that one plugin,
+ * reading the marketplace at `sha` (the first preview's `source.sha`).
+ */
 export async function previewImport(
   url: string,
+  plugin?: string | null,
+  sha?: string | null,
   settings: Settings = defaultSettings()
 ): Promise<IPreview> {
-  const data = await request<{
-    source: ISource;
-    skills: IWireCandidate[];
-    errors?: Array<{ plugin?: string; path?: string; message: string }>;
-  }>(settings, 'skills/import/preview', json('POST', { url }));
-  return {
-    source: sourceFromWire(data.source),
-    skills: (data.skills ?? []).map(candidateFromWire),
-    errors: (data.errors ?? []).map(e => ({
-      plugin: e.plugin ?? null,
-      path: e.path ?? null,
-      message: e.message
-    }))
-  };
+  const body: { url: string; plugin?: string; sha?: string } = { url };
+  if (plugin) {
+    body.plugin = plugin;
+  }
+  if (sha) {
+    body.sha = sha;
+  }
+  const data = await request<IWirePreview>(
+    settings,
+    'skills/import/preview',
+    json('POST', body)
+  );
+  return previewFromWire(data);
 }
 
 export async function importSkill(
@@ -575,14 +325,12 @@ export async function importSkills(
   req: IImportRequest & { paths: string[] },
   settings: Settings = defaultSettings()
 ): Promise<IImportManyResult> {
-  const data = await request<{
-    skills: IWireSkillDetail[];
-    errors?: Array<{ path: string; message: string }>;
-  }>(settings, 'skills/import', json('POST', importToWire(req)));
-  return {
-    skills: (data.skills ?? []).map(detailFromWire),
-    errors: data.errors ?? []
-  };
+  const data = await request<IWireImportMany>(
+    settings,
+    'skills/import',
+    json('POST', importToWire(req))
+  );
+  return importManyFromWire(data);
 }
 
 export async function syncSkill(
@@ -637,7 +385,11 @@ export interface ISkillsClient {
     options?: { hash?: string | null }
   ): Promise<IFileWriteResult>;
   deleteFile(scope: Scope, name: string, path: string): Promise<void>;
-  previewImport(url: string): Promise<IPreview>;
+  previewImport(
+    url: string,
+    plugin?: string | null,
+    sha?: string | null
+  ): Promise<IPreview>;
   importSkill(req: IImportRequest): Promise<ISkillDetail>;
   importSkills(
     req: IImportRequest & { paths: string[] }
@@ -667,7 +419,8 @@ export function createClient(
     writeFile: (scope, name, path, content, options) =>
       writeFile(scope, name, path, content, options, settings),
     deleteFile: (scope, name, path) => deleteFile(scope, name, path, settings),
-    previewImport: url => previewImport(url, settings),
+    previewImport: (url, plugin, sha) =>
+      previewImport(url, plugin, sha, settings),
     importSkill: req => importSkill(req, settings),
     importSkills: req => importSkills(req, settings),
     syncSkill: (scope, name, options) =>

@@ -6,8 +6,7 @@ import {
   ICommandPalette,
   MainAreaWidget,
   Notification,
-  WidgetTracker,
-  showErrorMessage
+  WidgetTracker
 } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { TranslationBundle } from '@jupyterlab/translation';
@@ -23,10 +22,17 @@ import {
   detailWidgetId
 } from './detail';
 import { SkillDetailModel } from './detailModel';
-import { DRIVE_NAME, skillFilePath } from './drive';
+import { skillFilePath } from './drive';
 import { syncIcon } from './icons';
 import { showImportDialog } from './importDialog';
+import { importedMessage, showImportFailures } from './importNotices';
 import { SkillsModel, isInvalidFolder } from './model';
+import {
+  ISkillRef,
+  documentsOfSkill,
+  reloadClean,
+  skillOfPath
+} from './openDocuments';
 
 export { CommandIDs };
 
@@ -45,16 +51,9 @@ export interface ICommandsOptions {
   trans: TranslationBundle;
 }
 
-interface ISkillArgs {
-  scope: Scope;
-  name: string;
-}
+type ISkillArgs = ISkillRef;
 
-/** `{scope, name}` of a document path on the skills drive, else null. */
-export function skillOfPath(path: string): ISkillArgs | null {
-  const m = new RegExp(`^${DRIVE_NAME}:(user|project)/([^/]+)/`).exec(path);
-  return m ? { scope: m[1] as Scope, name: m[2] } : null;
-}
+export { skillOfPath };
 
 export function registerCommands(options: ICommandsOptions): void {
   const { app, model, docManager, tracker, palette, trans } = options;
@@ -79,26 +78,11 @@ export function registerCommands(options: ICommandsOptions): void {
   const findDetail = (t: ISkillArgs) =>
     tracker.find(w => w.id === detailWidgetId(t.scope, t.name));
 
-  /** Open editors of a skill's files (the drive paths they were opened by). */
-  const openDocuments = (t: ISkillArgs) => {
-    const found = [];
-    for (const widget of app.shell.widgets('main')) {
-      const context = docManager.contextForWidget(widget);
-      const s = context ? skillOfPath(context.path) : null;
-      if (context && s && s.scope === t.scope && s.name === t.name) {
-        found.push({ widget, context });
-      }
-    }
-    return found;
-  };
+  const openDocuments = (t: ISkillArgs) => documentsOfSkill(app, docManager, t);
 
   /** After a sync: editors without unsaved edits show the new content. */
   const afterSync = async (t: ISkillArgs): Promise<void> => {
-    await Promise.all(
-      openDocuments(t)
-        .filter(d => !d.context.model.dirty)
-        .map(d => d.context.revert())
-    );
+    await reloadClean(openDocuments(t));
     const open = findDetail(t);
     if (open) {
       await open.content.load();
@@ -115,15 +99,12 @@ export function registerCommands(options: ICommandsOptions): void {
       client: model.client,
       scope: t.scope,
       name: t.name,
-      policy: () => model.policy
+      policy: () => model.policy,
+      trans
     });
     detailModel.skillChanged.connect(async () => {
       // The tracking toggle rewrote SKILL.md: clean editors reload it.
-      await Promise.all(
-        openDocuments(t)
-          .filter(d => !d.context.model.dirty)
-          .map(d => d.context.revert())
-      );
+      await reloadClean(openDocuments(t));
       await model.refresh();
     });
     const content = new SkillDetailWidget({
@@ -138,7 +119,8 @@ export function registerCommands(options: ICommandsOptions): void {
         sync: s => void commands.execute(CommandIDs.sync, { ...key(s) }),
         rename: s => void commands.execute(CommandIDs.rename, { ...key(s) }),
         remove: s => void commands.execute(CommandIDs.remove, { ...key(s) })
-      }
+      },
+      trans
     });
     const widget = createDetailMainArea(content);
     void tracker.add(widget);
@@ -148,19 +130,29 @@ export function registerCommands(options: ICommandsOptions): void {
   };
 
   /** Rename and Delete would strand unsaved edits: ask to save or close first. */
-  const refuseIfDirty = (t: ISkillArgs, verb: string): boolean => {
+  const refuseIfDirty = (
+    t: ISkillArgs,
+    action: 'rename' | 'delete'
+  ): boolean => {
     const dirty = openDocuments(t).filter(d => d.context.model.dirty);
     if (!dirty.length) {
       return false;
     }
-    const files = dirty.map(d => d.context.path.split('/').slice(2).join('/'));
+    const files = dirty
+      .map(d => d.context.path.split('/').slice(2).join('/'))
+      .join(', ');
     Notification.warning(
-      trans.__(
-        'Cannot %1 %2: %3 has unsaved changes. Save or close it first.',
-        verb,
-        t.name,
-        files.join(', ')
-      ),
+      action === 'rename'
+        ? trans.__(
+            'Cannot rename %1: %2 has unsaved changes. Save or close it first.',
+            t.name,
+            files
+          )
+        : trans.__(
+            'Cannot delete %1: %2 has unsaved changes. Save or close it first.',
+            t.name,
+            files
+          ),
       { autoClose: 8000 }
     );
     return true;
@@ -191,37 +183,32 @@ export function registerCommands(options: ICommandsOptions): void {
       }
       const outcome = await showImportDialog(model.client, {
         url: typeof args.url === 'string' ? args.url : undefined,
-        githubUrl: model.githubUrl
+        githubUrl: model.githubUrl,
+        trans
       });
       if (!outcome) {
         return;
       }
       for (const skill of outcome.imported) {
-        const verb = outcome.replaced.includes(skill.name)
-          ? trans.__('Replaced')
-          : trans.__('Imported');
         Notification.success(
-          `${verb} ${skill.name} in ${skill.scope} skills${
-            skill.tracksUpstream ? ' (tracking upstream)' : ''
-          }`,
+          importedMessage(trans, skill, outcome.replaced.includes(skill.name)),
           { autoClose: 5000 }
         );
       }
       if (outcome.errors.length) {
+        const errors = outcome.errors;
         Notification.warning(
-          trans.__('%1 skills could not be imported', outcome.errors.length),
+          trans._n(
+            '%1 skill could not be imported',
+            '%1 skills could not be imported',
+            errors.length
+          ),
           {
             autoClose: false,
             actions: [
               {
                 label: trans.__('Details'),
-                callback: () =>
-                  void showErrorMessage(
-                    trans.__('Import from GitHub'),
-                    outcome.errors
-                      .map(e => `${e.path}: ${e.message}`)
-                      .join('\n')
-                  )
+                callback: () => showImportFailures(trans, errors)
               }
             ]
           }
@@ -245,7 +232,7 @@ export function registerCommands(options: ICommandsOptions): void {
       model.trackingSkills.length > 0 &&
       !model.syncingAll,
     isVisible: () => model.trackingSkills.length > 0,
-    execute: () => actions.syncAll(model, afterSync)
+    execute: () => actions.syncAll(model, { afterSync, trans })
   });
 
   commands.addCommand(CommandIDs.refresh, {
@@ -263,7 +250,7 @@ export function registerCommands(options: ICommandsOptions): void {
     icon: args => (args.isPalette ? undefined : addIcon),
     execute: async args => {
       const scope = args.scope === 'project' ? 'project' : 'user';
-      const created = await actions.createSkill(model, scope);
+      const created = await actions.createSkill(model, scope, trans);
       if (created) {
         await openSkill(created);
       }
@@ -296,7 +283,11 @@ export function registerCommands(options: ICommandsOptions): void {
         );
       } catch (error) {
         Notification.error(
-          `Could not open ${t.name}/${path}: ${errorMessage(error)}`,
+          trans.__(
+            'Could not open %1: %2',
+            `${t.name}/${path}`,
+            errorMessage(error)
+          ),
           { autoClose: 8000 }
         );
       }
@@ -313,7 +304,7 @@ export function registerCommands(options: ICommandsOptions): void {
     execute: async args => {
       const t = target(args);
       if (t) {
-        await actions.syncOne(model, t, { afterSync });
+        await actions.syncOne(model, t, { afterSync, trans });
         const open = findDetail(t);
         if (open) {
           await open.content.load();
@@ -330,11 +321,11 @@ export function registerCommands(options: ICommandsOptions): void {
     },
     execute: async args => {
       const s = skillOf(args);
-      if (!s || refuseIfDirty(s, trans.__('rename'))) {
+      if (!s || refuseIfDirty(s, 'rename')) {
         return;
       }
       const wasOpen = !!findDetail(s);
-      const newName = await actions.renameSkill(model, s);
+      const newName = await actions.renameSkill(model, s, trans);
       if (newName) {
         closeSkill(s);
         if (wasOpen) {
@@ -352,10 +343,10 @@ export function registerCommands(options: ICommandsOptions): void {
     },
     execute: async args => {
       const s = skillOf(args);
-      if (!s || refuseIfDirty(s, trans.__('delete'))) {
+      if (!s || refuseIfDirty(s, 'delete')) {
         return;
       }
-      if (await actions.deleteSkill(model, s)) {
+      if (await actions.deleteSkill(model, s, trans)) {
         closeSkill(s);
       }
     }

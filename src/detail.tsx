@@ -14,6 +14,7 @@ import * as React from 'react';
 import { DetailHeader, IDetailActions } from './components/DetailHeader';
 import { SkillDetailModel } from './detailModel';
 import { skillsIcon } from './icons';
+import { TranslationBundle, bundle } from './trans';
 
 export const DETAIL_CLASS = 'jp-skills-detail';
 
@@ -21,6 +22,7 @@ export class SkillDetailWidget extends ReactWidget {
   constructor(options: SkillDetailWidget.IOptions) {
     super();
     this.model = options.model;
+    this.trans = bundle(options.trans);
     this._actions = options.actions;
     this.addClass(DETAIL_CLASS);
     this.model.trackingFailed.connect((_, message) => {
@@ -29,6 +31,7 @@ export class SkillDetailWidget extends ReactWidget {
   }
 
   readonly model: SkillDetailModel;
+  readonly trans: TranslationBundle;
 
   async load(): Promise<void> {
     await this.model.load();
@@ -37,7 +40,13 @@ export class SkillDetailWidget extends ReactWidget {
   protected render(): JSX.Element {
     return (
       <UseSignal signal={this.model.stateChanged}>
-        {() => <DetailHeader model={this.model} actions={this._actions} />}
+        {() => (
+          <DetailHeader
+            model={this.model}
+            actions={this._actions}
+            trans={this.trans}
+          />
+        )}
       </UseSignal>
     );
   }
@@ -49,6 +58,7 @@ export namespace SkillDetailWidget {
   export interface IOptions {
     model: SkillDetailModel;
     actions: IDetailActions;
+    trans?: TranslationBundle;
   }
 }
 
@@ -60,7 +70,11 @@ export function createDetailMainArea(
   widget.id = detailWidgetId(scope, name);
   widget.addClass('jp-skills-detail-panel');
   widget.title.label = name;
-  widget.title.caption = `Skill ${name} (${scope})`;
+  const t = content.trans;
+  widget.title.caption =
+    scope === 'project'
+      ? t.__('Skill %1 (project)', name)
+      : t.__('Skill %1 (user)', name);
   widget.title.icon = skillsIcon;
   widget.title.closable = true;
   return widget;

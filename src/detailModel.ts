@@ -11,6 +11,7 @@ import {
   Scope,
   errorMessage
 } from './api';
+import { TranslationBundle, bundle } from './trans';
 
 export class SkillDetailModel {
   constructor(options: SkillDetailModel.IOptions) {
@@ -18,6 +19,7 @@ export class SkillDetailModel {
     this.scope = options.scope;
     this.name = options.name;
     this._policy = options.policy;
+    this._trans = bundle(options.trans);
   }
 
   readonly client: ISkillsClient;
@@ -104,8 +106,19 @@ export class SkillDetailModel {
       return true;
     } catch (error) {
       this._detail = before;
+      const t = this._trans;
       this._trackingFailed.emit(
-        `Could not ${value ? 'turn on' : 'turn off'} tracking for ${this.name}: ${errorMessage(error)}`
+        value
+          ? t.__(
+              'Could not turn on tracking for %1: %2',
+              this.name,
+              errorMessage(error)
+            )
+          : t.__(
+              'Could not turn off tracking for %1: %2',
+              this.name,
+              errorMessage(error)
+            )
       );
       return false;
     } finally {
@@ -121,6 +134,7 @@ export class SkillDetailModel {
   private _error: string | null = null;
   private _trackingBusy = false;
   private _policy: () => IPolicy;
+  private _trans: TranslationBundle;
 }
 
 export namespace SkillDetailModel {
@@ -129,5 +143,7 @@ export namespace SkillDetailModel {
     scope: Scope;
     name: string;
     policy: () => IPolicy;
+    /** Messages of the model (e.g. a failed tracking toggle) in this bundle. */
+    trans?: TranslationBundle;
   }
 }

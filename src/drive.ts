@@ -7,78 +7,41 @@
  * The editor's dirty marker, close prompt, "file changed on disk" check (by
  * hash), Save/Revert, undo and layout restore all come from the document
  * manager; this module only answers its questions.
+ *
+ * One thing the document manager cannot know: saving SKILL.md, the server
+ * puts the product's frontmatter keys back as the install record has them, so
+ * what is stored can differ from what the editor sent. The drive notices
+ * (the PUT answers the stored text's hash) and says so with `rewritten`; the
+ * plugin then reverts the clean editor to the file on disk.
  */
 import { PathExt } from '@jupyterlab/coreutils';
 import { Contents, ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ISkillsClient, Scope, SkillsApiError } from './api';
+import {
+  DRIVE_NAME,
+  SKILL_MD,
+  directory,
+  fileEntry,
+  parseSkillPath,
+  sha256Hex
+} from './drivePaths';
+import { TranslationBundle, bundle } from './trans';
 import { SCOPES } from './types';
 
-export const DRIVE_NAME = 'skills';
-
-/** `skills:<scope>/<name>/<rel>`: the document manager path of a bundle file. */
-export function skillFilePath(scope: Scope, name: string, rel: string): string {
-  return `${DRIVE_NAME}:${scope}/${name}/${rel}`;
-}
-
-/** The parts of a drive-local path; `rel` is '' for the skill folder itself. */
-export interface ISkillPath {
-  scope: Scope | null;
-  name: string | null;
-  rel: string;
-}
-
-export function parseSkillPath(localPath: string): ISkillPath {
-  const parts = localPath.split('/').filter(p => p);
-  const scope = parts[0] as Scope | undefined;
-  if (scope !== undefined && !SCOPES.includes(scope)) {
-    throw new SkillsApiError(404, `No skills scope '${scope}'`);
-  }
-  return {
-    scope: scope ?? null,
-    name: parts[1] ?? null,
-    rel: parts.slice(2).join('/')
-  };
-}
-
-const EPOCH = new Date(0).toISOString();
-
-function directory(
-  path: string,
-  content: Contents.IModel[] | null,
-  writable = false
-): Contents.IModel {
-  return {
-    name: PathExt.basename(path),
-    path,
-    type: 'directory',
-    writable,
-    created: EPOCH,
-    last_modified: EPOCH,
-    mimetype: '',
-    content,
-    format: content ? 'json' : null
-  };
-}
-
-function fileEntry(path: string, writable: boolean): Contents.IModel {
-  return {
-    name: PathExt.basename(path),
-    path,
-    type: 'file',
-    writable,
-    created: EPOCH,
-    last_modified: EPOCH,
-    mimetype: 'text/plain',
-    content: null,
-    format: null
-  };
-}
+export {
+  DRIVE_NAME,
+  parseSkillPath,
+  sha256Hex,
+  skillFilePath
+} from './drivePaths';
+export type { ISkillPath } from './drivePaths';
 
 export class SkillsDrive implements Contents.IDrive {
   constructor(options: SkillsDrive.IOptions) {
     this._client = options.client;
+    this._trans = bundle(options.trans);
     this.serverSettings =
       options.serverSettings ?? ServerConnection.makeSettings();
   }
@@ -88,6 +51,15 @@ export class SkillsDrive implements Contents.IDrive {
 
   get fileChanged(): ISignal<this, Contents.IChangedArgs> {
     return this._fileChanged;
+  }
+
+  /**
+   * Emitted with the drive-local path after a save whose stored text differs
+   * from the content sent (SKILL.md with its product keys re-applied), before
+   * the save resolves: an editor holding that file no longer shows the disk.
+   */
+  get rewritten(): ISignal<this, string> {
+    return this._rewritten;
   }
 
   get isDisposed(): boolean {
@@ -108,7 +80,7 @@ export class SkillsDrive implements Contents.IDrive {
     options?: Contents.IFetchOptions
   ): Promise<Contents.IModel> {
     const path = localPath.replace(/^\/+|\/+$/g, '');
-    const { scope, name, rel } = parseSkillPath(path);
+    const { scope, name, rel } = parseSkillPath(path, this._trans);
     if (!scope) {
       return directory(
         '',
@@ -154,7 +126,7 @@ export class SkillsDrive implements Contents.IDrive {
     if (rel && children.size === 0) {
       throw new SkillsApiError(
         404,
-        `No file or folder '${rel}' in ${scope} skill '${name}'`
+        this._trans.__("No file or folder '%1' in skill '%2'", rel, name)
       );
     }
     return directory(path, [...children.values()], !detail.managed);
@@ -162,16 +134,24 @@ export class SkillsDrive implements Contents.IDrive {
 
   async getDownloadUrl(localPath: string): Promise<string> {
     throw new Error(
-      `Skill files cannot be downloaded from the skills drive (${localPath}); open the file instead.`
+      this._trans.__(
+        'Skill files cannot be downloaded from the skills drive (%1); open the file instead.',
+        localPath
+      )
     );
   }
 
   async newUntitled(
     options: Contents.ICreateOptions = {}
   ): Promise<Contents.IModel> {
-    const { scope, name, rel } = parseSkillPath(options.path ?? '');
+    const { scope, name, rel } = parseSkillPath(
+      options.path ?? '',
+      this._trans
+    );
     if (!scope || !name || options.type === 'directory') {
-      throw new Error('New files can only be created inside a skill folder.');
+      throw new Error(
+        this._trans.__('New files can only be created inside a skill folder.')
+      );
     }
     const detail = await this._client.getSkill(scope, name);
     const ext = options.ext ?? '.md';
@@ -187,10 +167,12 @@ export class SkillsDrive implements Contents.IDrive {
   }
 
   async delete(localPath: string): Promise<void> {
-    const { scope, name, rel } = parseSkillPath(localPath);
+    const { scope, name, rel } = parseSkillPath(localPath, this._trans);
     if (!scope || !name || !rel) {
       throw new Error(
-        'Delete a whole skill from the Skills panel, not from the drive.'
+        this._trans.__(
+          'Delete a whole skill from the Skills panel, not from the drive.'
+        )
       );
     }
     await this._client.deleteFile(scope, name, rel);
@@ -205,8 +187,8 @@ export class SkillsDrive implements Contents.IDrive {
     oldLocalPath: string,
     newLocalPath: string
   ): Promise<Contents.IModel> {
-    const from = parseSkillPath(oldLocalPath);
-    const to = parseSkillPath(newLocalPath);
+    const from = parseSkillPath(oldLocalPath, this._trans);
+    const to = parseSkillPath(newLocalPath, this._trans);
     if (
       !from.scope ||
       !from.name ||
@@ -216,7 +198,9 @@ export class SkillsDrive implements Contents.IDrive {
       !to.rel
     ) {
       throw new Error(
-        'Files can only be renamed inside the same skill; rename the skill from the Skills panel.'
+        this._trans.__(
+          'Files can only be renamed inside the same skill; rename the skill from the Skills panel.'
+        )
       );
     }
     const file = await this._client.readFile(from.scope, from.name, from.rel);
@@ -235,21 +219,39 @@ export class SkillsDrive implements Contents.IDrive {
     localPath: string,
     options: Partial<Contents.IModel> = {}
   ): Promise<Contents.IModel> {
-    const { scope, name, rel } = parseSkillPath(localPath);
+    const { scope, name, rel } = parseSkillPath(localPath, this._trans);
     if (!scope || !name || !rel) {
-      throw new Error(`Only files inside a skill can be saved (${localPath}).`);
+      throw new Error(
+        this._trans.__(
+          'Only files inside a skill can be saved (%1).',
+          localPath
+        )
+      );
     }
     if (options.type === 'directory') {
-      throw new Error('Folders are created by saving a file inside them.');
+      throw new Error(
+        this._trans.__('Folders are created by saving a file inside them.')
+      );
     }
     const content = typeof options.content === 'string' ? options.content : '';
-    // The precondition is the hash this drive last handed out for the file:
-    // the document context re-reads it right before saving, so a mismatch
-    // here means the file changed on disk in between (409 changed_on_disk).
+    // The precondition is the hash of the file as this drive last read it.
+    // That is not necessarily the version the editor loaded: JupyterLab's
+    // document context stats the file (a read, with its hash) right before
+    // every save and itself compares that hash with the loaded version,
+    // showing its "File Changed" dialog on a mismatch. So the server's check
+    // closes the window between that stat and the write (409
+    // changed_on_disk), and "Overwrite" in the dialog, which saves right after
+    // the same stat, still goes through as the user asked.
     const result = await this._client.writeFile(scope, name, rel, content, {
       hash: this._hashes.get(localPath) ?? null
     });
     this._hashes.set(localPath, result.hash);
+    if (
+      rel === SKILL_MD &&
+      (await this._storedDiffers(scope, name, content, result.hash))
+    ) {
+      this._rewritten.emit(localPath);
+    }
     const model: Contents.IModel = {
       ...fileEntry(localPath, !result.skill.managed),
       last_modified: result.lastModified,
@@ -262,10 +264,12 @@ export class SkillsDrive implements Contents.IDrive {
   }
 
   async copy(localPath: string, toLocalDir: string): Promise<Contents.IModel> {
-    const from = parseSkillPath(localPath);
-    const to = parseSkillPath(toLocalDir);
+    const from = parseSkillPath(localPath, this._trans);
+    const to = parseSkillPath(toLocalDir, this._trans);
     if (!from.scope || !from.name || !from.rel || !to.scope || !to.name) {
-      throw new Error('Files can only be copied into a skill folder.');
+      throw new Error(
+        this._trans.__('Files can only be copied into a skill folder.')
+      );
     }
     const file = await this._client.readFile(from.scope, from.name, from.rel);
     const detail = await this._client.getSkill(to.scope, to.name);
@@ -289,9 +293,9 @@ export class SkillsDrive implements Contents.IDrive {
   async createCheckpoint(
     localPath: string
   ): Promise<Contents.ICheckpointModel> {
-    const { scope, name, rel } = parseSkillPath(localPath);
+    const { scope, name, rel } = parseSkillPath(localPath, this._trans);
     if (!scope || !name || !rel) {
-      throw new Error(`No file at ${localPath}`);
+      throw new Error(this._trans.__('No file at %1', localPath));
     }
     const file = await this._client.readFile(scope, name, rel);
     const checkpoint = {
@@ -316,9 +320,11 @@ export class SkillsDrive implements Contents.IDrive {
   ): Promise<void> {
     const c = this._checkpoints.get(localPath);
     if (!c || c.id !== checkpointID) {
-      throw new Error(`No checkpoint ${checkpointID} for ${localPath}`);
+      throw new Error(
+        this._trans.__('No checkpoint %1 for %2', checkpointID, localPath)
+      );
     }
-    const { scope, name, rel } = parseSkillPath(localPath);
+    const { scope, name, rel } = parseSkillPath(localPath, this._trans);
     const result = await this._client.writeFile(scope!, name!, rel, c.content);
     this._hashes.set(localPath, result.hash);
   }
@@ -330,6 +336,22 @@ export class SkillsDrive implements Contents.IDrive {
     if (this._checkpoints.get(localPath)?.id === checkpointID) {
       this._checkpoints.delete(localPath);
     }
+  }
+
+  /** Did the server store other text than `content` (whose stored hash is `hash`)? */
+  private async _storedDiffers(
+    scope: Scope,
+    name: string,
+    content: string,
+    hash: string
+  ): Promise<boolean> {
+    const sent = await sha256Hex(content);
+    if (sent !== null) {
+      return sent !== hash;
+    }
+    // No WebCrypto: compare with the file itself.
+    const stored = await this._client.readFile(scope, name, SKILL_MD);
+    return stored.content !== content;
   }
 
   private async _getFile(
@@ -358,6 +380,8 @@ export class SkillsDrive implements Contents.IDrive {
 
   private _client: ISkillsClient;
   private _fileChanged = new Signal<this, Contents.IChangedArgs>(this);
+  private _rewritten = new Signal<this, string>(this);
+  private _trans: TranslationBundle;
   private _hashes = new Map<string, string>();
   private _checkpoints = new Map<
     string,
@@ -371,5 +395,6 @@ export namespace SkillsDrive {
   export interface IOptions {
     client: ISkillsClient;
     serverSettings?: ServerConnection.ISettings;
+    trans?: TranslationBundle;
   }
 }

@@ -1,10 +1,12 @@
 import { Dialog, ReactWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import { ISkillsClient, Scope } from './api';
 import { ImportForm } from './components/ImportForm';
 import { IImportOutcome, ImportFormModel } from './importModel';
+import { NULL_TRANS } from './validate';
 
 const IMPORT_BUTTON = 1;
 
@@ -14,12 +16,16 @@ const IMPORT_BUTTON = 1;
  */
 class ImportDialog extends Dialog<IImportOutcome | null> {
   constructor(readonly form: ImportFormModel) {
+    const trans = form.trans;
     super({
-      title: 'Import from GitHub',
+      title: trans.__('Import from GitHub'),
       body: ReactWidget.create(<ImportForm model={form} />),
       buttons: [
-        Dialog.cancelButton(),
-        Dialog.okButton({ label: 'Import', ariaLabel: 'Import' })
+        Dialog.cancelButton({ label: trans.__('Cancel') }),
+        Dialog.okButton({
+          label: trans.__('Import'),
+          ariaLabel: trans.__('Import')
+        })
       ],
       defaultButton: IMPORT_BUTTON,
       focusNodeSelector: '.jp-skills-import-url'
@@ -57,19 +63,20 @@ class ImportDialog extends Dialog<IImportOutcome | null> {
       return;
     }
     const f = this.form;
+    const trans = f.trans;
     // Before a preview, the Import button runs the preview.
     button.disabled = f.preview ? !f.canImport : !f.canPreview;
-    button.title = f.preview ? '' : 'Preview the source first';
+    button.title = f.preview ? '' : trans.__('Preview the source first');
     const n = f.selected.length;
     const label = !f.preview
-      ? 'Import'
+      ? trans.__('Import')
       : f.existing.length && f.overwrite
         ? n > 1
-          ? `Replace ${n} skills`
-          : 'Replace'
+          ? trans.__('Replace %1 skills', n)
+          : trans.__('Replace')
         : n > 1
-          ? `Import ${n} skills`
-          : 'Import';
+          ? trans.__('Import %1 skills', n)
+          : trans.__('Import');
     const text = button.querySelector('.jp-Dialog-buttonLabel');
     if (text && text.textContent !== label) {
       text.textContent = label;
@@ -81,12 +88,18 @@ class ImportDialog extends Dialog<IImportOutcome | null> {
 /** Open the dialog; resolves with what was imported, or null if cancelled. */
 export async function showImportDialog(
   client: ISkillsClient,
-  options: { scope?: Scope; url?: string; githubUrl?: string } = {}
+  options: {
+    scope?: Scope;
+    url?: string;
+    githubUrl?: string;
+    trans?: TranslationBundle;
+  } = {}
 ): Promise<IImportOutcome | null> {
   const form = new ImportFormModel(
     client,
     options.scope ?? 'user',
-    options.githubUrl
+    options.githubUrl,
+    options.trans ?? NULL_TRANS
   );
   if (options.url) {
     form.url = options.url;

@@ -3,8 +3,11 @@
  *
  * One source is previewed; any number of its candidates can be checked and
  * imported together (`paths`). Replacing an existing skill keeps that skill's
- * tracking state unless the user changes the Track upstream box.
+ * tracking state unless the user changes the Track upstream box. A
+ * marketplace preview is shown per plugin; an external plugin's skills are
+ * asked for when its group is first expanded.
  */
+import { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import {
@@ -15,43 +18,17 @@ import {
   Scope,
   errorMessage
 } from './api';
+import { PluginBrowser } from './pluginBrowser';
+import { IPluginGroup } from './pluginGroups';
 import {
+  NULL_TRANS,
   candidateTreeUrl,
-  isPlainHttp,
   parseSkillUrl,
+  validateImportUrl,
   validateSkillName
 } from './validate';
 
-/** The accepted URL forms, spelled with the configured host. */
-export function urlHelp(githubUrl = 'https://github.com'): string {
-  const base = githubUrl.replace(/\/+$/, '');
-  return (
-    `Accepted: ${base}/owner/repo, …/tree/<ref>/<path>, ` +
-    '…/blob/<ref>/<path>/SKILL.md, or owner/repo[/path].'
-  );
-}
-
-export function urlPlaceholder(githubUrl = 'https://github.com'): string {
-  return `${githubUrl.replace(/\/+$/, '')}/owner/repo/tree/main/skills/csv-helper`;
-}
-
-export const HTTPS_ONLY =
-  'https only: the URL starts with http://; use https:// instead.';
-
-export function validateImportUrl(
-  url: string,
-  githubUrl = 'https://github.com'
-): string | null {
-  if (!url.trim()) {
-    return null;
-  }
-  if (isPlainHttp(url)) {
-    return HTTPS_ONLY;
-  }
-  return parseSkillUrl(url)
-    ? null
-    : `Not a GitHub skill URL. ${urlHelp(githubUrl)}`;
-}
+export { urlHelp, urlPlaceholder, validateImportUrl } from './validate';
 
 /** One imported (or replaced) skill, or a failure, after Import. */
 export interface IImportOutcome {
@@ -61,18 +38,42 @@ export interface IImportOutcome {
   errors: Array<{ path: string; message: string }>;
 }
 
+/** A plugin group's checkbox: every skill checked, some, or none. */
+export type CheckState = 'all' | 'some' | 'none';
+
 export class ImportFormModel {
   constructor(
     client: ISkillsClient,
     scope: Scope = 'user',
-    githubUrl = 'https://github.com'
+    githubUrl = 'https://github.com',
+    trans: TranslationBundle = NULL_TRANS
   ) {
     this._client = client;
     this._scope = scope;
     this.githubUrl = githubUrl;
+    this.trans = trans;
+    this.plugins = new PluginBrowser({
+      preview: () => this._preview,
+      // read the marketplace the first preview showed, not whatever it is now
+      ask: plugin =>
+        this._client.previewImport(
+          this._previewUrl,
+          plugin,
+          this._preview?.source.sha
+        ),
+      merged: preview => (this._preview = preview),
+      changed: () => this._emit(),
+      clashNote: (name, ids) =>
+        trans.__(
+          "installs as '%1' like %2: import them one at a time and give one of them another name",
+          name,
+          ids.map(i => `'${i}'`).join(', ')
+        )
+    });
   }
 
   readonly githubUrl: string;
+  readonly trans: TranslationBundle;
 
   get stateChanged(): ISignal<this, void> {
     return this._stateChanged;
@@ -86,10 +87,9 @@ export class ImportFormModel {
       return;
     }
     this._url = value;
-    this._urlError = validateImportUrl(value, this.githubUrl);
+    this._urlError = validateImportUrl(value, this.githubUrl, this.trans);
     if (this._preview && value.trim() !== this._previewUrl) {
-      this._preview = null;
-      this._checked = new Set();
+      this._setPreview(null);
     }
     this._error = null;
     this._emit();
@@ -123,7 +123,7 @@ export class ImportFormModel {
 
   get nameError(): string | null {
     return this._name && this.nameAllowed
-      ? validateSkillName(this._name)
+      ? validateSkillName(this._name, this.trans)
       : null;
   }
 
@@ -160,27 +160,48 @@ export class ImportFormModel {
     return this._preview?.skills ?? [];
   }
 
+  /** Filter, open groups and plugin resolution of a marketplace preview. */
+  readonly plugins: PluginBrowser;
+
+  /** A marketplace preview: shown as plugin groups, imported by ids. */
+  get isMarketplace(): boolean {
+    return this.plugins.isMarketplace;
+  }
+
+  pluginState(group: IPluginGroup): CheckState {
+    const n = group.candidates.filter(c => this._checked.has(c.id)).length;
+    return n === 0 ? 'none' : n === group.candidates.length ? 'all' : 'some';
+  }
+
+  /** Check or uncheck every skill of a group. */
+  setPluginChecked(group: IPluginGroup, value: boolean): void {
+    this._setMany(group.candidates, value);
+  }
+
+  // ---- checked skills
+
   isChecked(c: ICandidate): boolean {
     return this._checked.has(c.id);
   }
 
   setChecked(c: ICandidate, value: boolean): void {
-    if (value) {
-      this._checked.add(c.id);
-    } else {
-      this._checked.delete(c.id);
-    }
-    this._emit();
+    this._setMany([c], value);
+  }
+
+  /** What Select all acts on: every candidate, or those the filter shows. */
+  get selectable(): ICandidate[] {
+    return this.isMarketplace
+      ? ([] as ICandidate[]).concat(...this.plugins.groups.map(g => g.visible))
+      : this.candidates;
   }
 
   get allChecked(): boolean {
-    const all = this.candidates;
+    const all = this.selectable;
     return all.length > 0 && all.every(c => this._checked.has(c.id));
   }
 
   setAllChecked(value: boolean): void {
-    this._checked = new Set(value ? this.candidates.map(c => c.id) : []);
-    this._emit();
+    this._setMany(this.selectable, value);
   }
 
   /** The checked candidates, in preview order. */
@@ -225,7 +246,7 @@ export class ImportFormModel {
     );
   }
 
-  /** The URL that imports exactly one candidate on its own. */
+  /** The URL that imports exactly one candidate of a plain source on its own. */
   candidateUrl(c: ICandidate): string {
     const preview = this._preview;
     if (!preview || preview.skills.length === 1) {
@@ -247,22 +268,21 @@ export class ImportFormModel {
     const url = this._url.trim();
     this._busy = 'preview';
     this._error = null;
-    this._preview = null;
-    this._checked = new Set();
+    this._setPreview(null);
     this._emit();
     try {
       const preview = await this._client.previewImport(url);
-      this._preview = preview;
+      this._setPreview(preview);
       this._previewUrl = url;
       this._overwrite = false;
-      // One candidate: checked. Several: the user picks.
-      if (preview.skills.length === 1) {
+      // One candidate of a plain source: checked. Otherwise the user picks.
+      if (preview.skills.length === 1 && !this.isMarketplace) {
         this._checked.add(preview.skills[0].id);
       }
-      if (!preview.skills.length) {
+      if (!preview.skills.length && !preview.plugins.length) {
         this._error =
           preview.errors.map(e => e.message).join('\n') ||
-          'No skill (SKILL.md) was found at this URL.';
+          this.trans.__('No skill (SKILL.md) was found at this URL.');
       }
       return preview;
     } catch (error) {
@@ -274,6 +294,21 @@ export class ImportFormModel {
     }
   }
 
+  /**
+   * The commit each external plugin of the selection was resolved at, so the
+   * import installs what the user saw (local plugins ride on `sha`).
+   */
+  pluginShas(selected: ICandidate[]): Record<string, string> {
+    const wanted = new Set(selected.map(c => c.plugin).filter(p => p));
+    const shas: Record<string, string> = {};
+    for (const p of this._preview?.plugins ?? []) {
+      if (wanted.has(p.name) && p.source.kind !== 'local' && p.source.sha) {
+        shas[p.name] = p.source.sha;
+      }
+    }
+    return shas;
+  }
+
   async runImport(): Promise<IImportOutcome | null> {
     if (!this.canImport) {
       return null;
@@ -283,28 +318,37 @@ export class ImportFormModel {
     // Untouched box + overwrite: omit it, so a replaced skill keeps its state.
     const tracksUpstream =
       this._trackTouched || replacing.size === 0 ? this._track : null;
+    const overwrite = replacing.size ? this._overwrite : undefined;
+    // install exactly the commits the preview showed, however late (CONTRACT §7)
+    const sha = this._preview?.source.sha || undefined;
     this._busy = 'import';
     this._error = null;
     this._emit();
     try {
       let outcome: IImportOutcome;
-      if (selected.length === 1) {
+      if (selected.length === 1 && !this.isMarketplace) {
         const c = selected[0];
         const skill = await this._client.importSkill({
           url: this.candidateUrl(c),
           scope: this._scope,
           name: this._name || undefined,
           tracksUpstream,
-          overwrite: replacing.size ? this._overwrite : undefined
+          overwrite,
+          sha
         });
         outcome = { imported: [skill], replaced: [], errors: [] };
       } else {
+        // Marketplaces always by id: a skill of a plugin pinned by sha only
+        // then keeps following the marketplace's pin (its own URL would not).
         const result = await this._client.importSkills({
           url: this._previewUrl,
           scope: this._scope,
+          name: (this.nameAllowed && this._name) || undefined,
           tracksUpstream,
-          overwrite: replacing.size ? this._overwrite : undefined,
-          paths: selected.map(c => c.id)
+          overwrite,
+          paths: selected.map(c => c.id),
+          sha,
+          pluginShas: this.isMarketplace ? this.pluginShas(selected) : undefined
         });
         outcome = {
           imported: result.skills,
@@ -339,6 +383,24 @@ export class ImportFormModel {
       await this.runPreview();
     }
     return null;
+  }
+
+  private _setMany(candidates: ICandidate[], value: boolean): void {
+    for (const c of candidates) {
+      if (value) {
+        this._checked.add(c.id);
+      } else {
+        this._checked.delete(c.id);
+      }
+    }
+    this._emit();
+  }
+
+  /** A new (or no) preview: forget everything tied to the old one. */
+  private _setPreview(preview: IPreview | null): void {
+    this._preview = preview;
+    this._checked = new Set();
+    this.plugins.reset(); // answers for the old preview's plugins are dropped
   }
 
   private _emit(): void {

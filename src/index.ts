@@ -18,6 +18,8 @@ import { IPanelActions, SkillsPanel } from './components/SkillsPanel';
 import { SkillDetailWidget } from './detail';
 import { SkillsDrive } from './drive';
 import { SkillsModel } from './model';
+import { followRewrites } from './openDocuments';
+import { TRANSLATION_DOMAIN } from './trans';
 import { ISkillsModel } from './tokens';
 
 export { ISkillsModel } from './tokens';
@@ -40,7 +42,7 @@ const plugin: JupyterFrontEndPlugin<ISkillsModel> = {
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null
   ): ISkillsModel => {
-    const trans = (translator ?? nullTranslator).load('notebook-skills');
+    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const client = createClient(app.serviceManager.serverSettings);
     const model = new SkillsModel({ client });
 
@@ -48,9 +50,11 @@ const plugin: JupyterFrontEndPlugin<ISkillsModel> = {
     // registered during activation so restored editor tabs find the drive.
     const drive = new SkillsDrive({
       client,
-      serverSettings: app.serviceManager.serverSettings
+      serverSettings: app.serviceManager.serverSettings,
+      trans
     });
     docManager.services.contents.addDrive(drive);
+    followRewrites(drive, app, docManager, trans);
 
     const tracker = new WidgetTracker<MainAreaWidget<SkillDetailWidget>>({
       namespace: 'notebook-skills-detail'
@@ -68,7 +72,7 @@ const plugin: JupyterFrontEndPlugin<ISkillsModel> = {
       remove: s => run(CommandIDs.remove, { scope: s.scope, name: s.name })
     };
 
-    const panel = new SkillsPanel(model, panelActions, app.commands);
+    const panel = new SkillsPanel(model, panelActions, app.commands, trans);
     app.shell.add(panel, 'left', { rank: 600 });
     if (restorer) {
       restorer.add(panel, 'notebook-skills-panel');

@@ -1,6 +1,6 @@
 /**
  * App-side shapes of the notebook-skills API (camelCase). The server's
- * snake_case wire shapes and the mapping between the two are in api.ts.
+ * snake_case wire shapes and the mapping between the two are in wire.ts.
  */
 
 export type Scope = 'user' | 'project';
@@ -31,10 +31,19 @@ export type JSONValue =
   JSONPrimitive | JSONValue[] | { [key: string]: JSONValue };
 export type JSONObject = { [key: string]: JSONValue };
 
+/** The marketplace and plugin whose pin a skill follows (its record's `via`). */
+export interface IMarketplaceRef {
+  /** The marketplace's marketplace.json URL. */
+  url: string;
+  plugin: string;
+}
+
 export interface ISkillDetail extends ISkill {
   body: string;
   frontmatter: JSONObject;
   files: string[];
+  /** Set when the skill follows a marketplace plugin's pin; else null. */
+  marketplace?: IMarketplaceRef | null;
 }
 
 export interface ISource {
@@ -64,9 +73,30 @@ export interface IPreviewError {
   message: string;
 }
 
+/** Where a marketplace plugin's skills are read from (CONTRACT §4 `Plugin`). */
+export interface IPluginSource {
+  kind: 'local' | 'github' | 'url' | 'git-subdir';
+  owner: string | null;
+  repo: string | null;
+  path: string | null;
+  ref: string | null;
+  sha: string | null;
+}
+
+export interface IPlugin {
+  name: string;
+  description: string;
+  source: IPluginSource;
+  /** Candidate ids; null = not resolved yet (preview again with `plugin`). */
+  skills: string[] | null;
+  error: string | null;
+}
+
 export interface IPreview {
   source: ISource;
   skills: ICandidate[];
+  /** Marketplaces only; empty for a plain repository or folder. */
+  plugins: IPlugin[];
   errors: IPreviewError[];
 }
 
@@ -142,4 +172,8 @@ export interface IImportRequest {
   tracksUpstream?: boolean | null;
   overwrite?: boolean;
   paths?: string[];
+  /** The commit the preview resolved (`source.sha`): install exactly that. */
+  sha?: string;
+  /** With `paths`: each resolved external plugin's commit (`source.sha`). */
+  pluginShas?: Record<string, string>;
 }

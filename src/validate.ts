@@ -3,19 +3,28 @@
  * The server re-validates everything; these only give early, inline feedback.
  */
 import { ICandidate, ISource } from './api';
+import { TranslationBundle, bundle } from './trans';
+
+/** Untranslated strings: what callers get when they pass no bundle. */
+export const NULL_TRANS: TranslationBundle = bundle();
 
 /** Valid skill names (Agent Skills spec). */
 export const SKILL_NAME_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
-export function validateSkillName(name: string): string | null {
+export function validateSkillName(
+  name: string,
+  trans: TranslationBundle = NULL_TRANS
+): string | null {
   if (!name) {
-    return 'A name is required.';
+    return trans.__('A name is required.');
   }
   if (name.length > 64) {
-    return 'Names are at most 64 characters.';
+    return trans.__('Names are at most %1 characters.', 64);
   }
   if (!SKILL_NAME_RE.test(name)) {
-    return 'Use lowercase letters, digits and single hyphens (e.g. csv-helper).';
+    return trans.__(
+      'Use lowercase letters, digits and single hyphens (e.g. csv-helper).'
+    );
   }
   return null;
 }
@@ -31,10 +40,15 @@ export interface IParsedSkillUrl {
   shorthand: boolean;
 }
 
+/** `.claude-plugin/marketplace.json`: a blob URL of it names its marketplace folder. */
+const MARKETPLACE_FILE = ['.claude-plugin', 'marketplace.json'];
+
 /**
  * Parse the accepted import URL forms, or return null:
  * `https://HOST/o/r`, `https://HOST/o/r/tree/ref/path`,
- * `https://HOST/o/r/blob/ref/path/SKILL.md`, `owner/repo[/path]`.
+ * `https://HOST/o/r/blob/ref/path/SKILL.md`,
+ * `https://HOST/o/r/blob/ref/[dir/].claude-plugin/marketplace.json` (path:
+ * the marketplace folder, as the server reads it), `owner/repo[/path]`.
  * Any https host is accepted here; the server enforces its allowlist.
  */
 export function parseSkillUrl(input: string): IParsedSkillUrl | null {
@@ -71,10 +85,18 @@ export function parseSkillUrl(input: string): IParsedSkillUrl | null {
     }
     let rest = parts.slice(4);
     if (kind === 'blob') {
-      if (rest.length === 0 || rest[rest.length - 1] !== 'SKILL.md') {
+      const n = rest.length;
+      if (n >= 1 && rest[n - 1] === 'SKILL.md') {
+        rest = rest.slice(0, -1);
+      } else if (
+        n >= 2 &&
+        rest[n - 2] === MARKETPLACE_FILE[0] &&
+        rest[n - 1] === MARKETPLACE_FILE[1]
+      ) {
+        rest = rest.slice(0, -2);
+      } else {
         return null;
       }
-      rest = rest.slice(0, -1);
     }
     return {
       webBase,
@@ -123,6 +145,41 @@ export function candidateTreeUrl(
 /** "https only": a plain http:// URL gets its own answer, not a generic one. */
 export function isPlainHttp(input: string): boolean {
   return /^http:\/\//i.test(input.trim());
+}
+
+/** The accepted URL forms, spelled with the configured host. */
+export function urlHelp(
+  githubUrl = 'https://github.com',
+  trans: TranslationBundle = NULL_TRANS
+): string {
+  const base = githubUrl.replace(/\/+$/, '');
+  return trans.__(
+    'Accepted: %1/owner/repo, …/tree/<ref>/<path>, …/blob/<ref>/<path>/SKILL.md, a marketplace’s …/blob/<ref>/.claude-plugin/marketplace.json, or owner/repo[/path].',
+    base
+  );
+}
+
+export function urlPlaceholder(githubUrl = 'https://github.com'): string {
+  return `${githubUrl.replace(/\/+$/, '')}/owner/repo/tree/main/skills/csv-helper`;
+}
+
+/** Inline feedback on an import URL, or null when it looks acceptable. */
+export function validateImportUrl(
+  url: string,
+  githubUrl = 'https://github.com',
+  trans: TranslationBundle = NULL_TRANS
+): string | null {
+  if (!url.trim()) {
+    return null;
+  }
+  if (isPlainHttp(url)) {
+    return trans.__(
+      'https only: the URL starts with http://; use https:// instead.'
+    );
+  }
+  return parseSkillUrl(url)
+    ? null
+    : trans.__('Not a GitHub skill URL. %1', urlHelp(githubUrl, trans));
 }
 
 /** A URL is shown as a link only when it is https (never javascript:, data:, …). */

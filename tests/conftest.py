@@ -16,7 +16,7 @@ if _ROOT not in sys.path:
 
 from tests.fakegithub import FakeGitHub  # noqa: E402
 
-pytest_plugins = ["pytest_jupyter.jupyter_server", "tests.server_fixtures"]
+pytest_plugins = ["pytest_jupyter.jupyter_server", "tests.server_fixtures", "tests.disk_fixtures"]
 
 
 @pytest.fixture(scope="session")

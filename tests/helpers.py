@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any, Optional
 
@@ -14,16 +15,26 @@ def skill_md(name: str, description: str = "Helps with things.", body: str = "# 
 
 
 def tree_digest(root: Path) -> str:
-    """Digest of every file (path, bytes, mode) under root: equal means untouched."""
+    """Digest of everything under root: every folder, file and link by path and mode,
+    with file bytes and link targets (links are never followed).  Equal means untouched."""
     h = hashlib.sha256()
-    if not root.exists():
+    if not os.path.lexists(root):
         return "missing"
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for fn in sorted(filenames):
-            p = Path(dirpath, fn)
-            h.update(str(p.relative_to(root)).encode() + b"\0")
-            h.update(p.read_bytes() + b"\0")
+    stack = [Path(root)]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        for entry in entries:
+            path = Path(entry.path)
+            st = os.lstat(path)
+            h.update(f"{path.relative_to(root)}\0{st.st_mode:o}\0".encode())
+            if stat.S_ISDIR(st.st_mode):
+                stack.append(path)
+            elif stat.S_ISLNK(st.st_mode):
+                h.update(os.readlink(path).encode() + b"\0")
+            elif stat.S_ISREG(st.st_mode):
+                h.update(path.read_bytes() + b"\0")
     return h.hexdigest()
 
 

@@ -206,7 +206,11 @@ async def test_sync_local_edit_needs_force(jp_fetch, fake_github, skills_dirs):
     fake_github.commit("acme", "data-skills", {"skills/csv-helper/SKILL.md": skill_md("csv-helper", "v2")})
     before = tree_digest(folder)
     status, data = await call(jp_fetch, "POST", "skills/user/csv-helper/sync")
-    assert status == 409 and "local changes" in data["message"]
+    assert status == 409 and data["reason"] == "locally_modified"
+    # plain words, not API wording ("Sync with force")
+    assert data["message"] == (
+        "'csv-helper' has local changes and upstream changed too; the local changes were kept "
+        "and the update was not applied.")
     assert tree_digest(folder) == before
     status, result = await call(jp_fetch, "POST", "skills/user/csv-helper/sync", {"force": True})
     assert status == 200 and result["updated"] is True
@@ -341,6 +345,7 @@ async def test_sync_all_names_the_409_reason_of_a_locally_modified_skill(jp_fetc
     assert status == 200
     [result] = data["results"]
     assert result["reason"] == "locally_modified" and "local changes" in result["error"]
+    assert "force" not in result["error"] and "were kept" in result["error"]
     assert tree_digest(folder) == before
 
 

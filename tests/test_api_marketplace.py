@@ -305,12 +305,13 @@ async def test_rate_limit_mid_import_keeps_what_was_installed(jp_fetch, fake_git
     await preview(jp_fetch, url)
     await preview(jp_fetch, url, plugin="viz")
     fake_github.clear_log()
-    fake_github.rate_limit_after(2, reset_at=2_000_000_000)  # default branch and the marketplace tree pass
+    # the default branch comes from the preview's cache; the marketplace's git/trees passes
+    fake_github.rate_limit_after(1, reset_at=2_000_000_000)
     ids = ["data-tools:plugins/data-tools/skills/csv-profile", "viz:skills/chart-review", "viz:skills/colour-check"]
     status, data = await call(jp_fetch, "POST", "skills/import", {"url": url, "scope": "user", "paths": ids})
     assert status == 201, data
     assert [s["name"] for s in data["skills"]] == ["csv-profile"]
     errors = {e["path"]: e["message"] for e in data["errors"]}
     assert "rate limit" in errors[ids[1]] and errors[ids[2]].startswith("Not imported:")
-    assert len(fake_github.requests) == 3  # nothing asked after the rate limit
+    assert [r.endpoint for r in fake_github.requests] == ["trees", "trees"]  # nothing asked after the rate limit
     assert not (skills_dirs["user"] / "chart-review").exists()

@@ -32,7 +32,7 @@ async def test_sha_only_plugin_follows_the_marketplace_pin(jp_fetch, fake_github
     heads = seed_marketplace(fake_github)
     await import_ids(jp_fetch, fake_github, REPORT_IDS[:1])
     rec = record(skills_dirs, "weekly-report")
-    assert rec["via"] == {"kind": "marketplace", "plugin": "reports",
+    assert rec["via"] == {"kind": "marketplace", "plugin": "reports", "path": "skills/weekly-report",
                           "url": f"{fake_github.url}/{MARKET}/blob/main/.claude-plugin/marketplace.json"}
     assert rec["origin"]["ref"] == heads["reports"] and rec["commit"] == heads["reports"]
     status, data = await call(jp_fetch, "GET", "skills/user/weekly-report")
@@ -62,8 +62,12 @@ async def test_sha_only_plugin_follows_the_marketplace_pin(jp_fetch, fake_github
     # nothing changed since: one 304 and the head check, no download
     fake_github.clear_log()
     status, data = await sync(jp_fetch, "weekly-report")
-    assert status == 200 and data["updated"] is False
-    assert fake_github.counts().get("tarball", 0) == 0
+    assert status == 200 and data == {"updated": False, "ref": newer}, data
+    (read,) = fake_github.requests_to("contents")
+    assert read.headers.get("if-none-match") and read.status == 304
+    (head,) = fake_github.requests_to("head")
+    assert head.status == 304  # the head is conditional on the last answer too
+    assert fake_github.counts() == {"contents": 1, "head": 1}
 
 
 async def test_removed_plugin_orphans_and_keeps_the_skill(jp_fetch, fake_github, skills_dirs):

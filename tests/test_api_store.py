@@ -185,31 +185,49 @@ async def test_rename_moves_the_record(jp_fetch, fake_github, skills_dirs):
 # ---- two processes on one home ------------------------------------------------------
 
 
-async def test_a_second_process_starting_mid_sync_does_not_touch_its_work(jp_fetch, fake_github, skills_dirs):
+async def test_a_second_process_imports_while_the_first_one_syncs(jp_fetch, fake_github, skills_dirs):
+    """Two servers on one home: while this one's sync waits for its archive, a second
+    process starts (recovery), downloads, unpacks and stages an import of its own in the
+    same bookkeeping, and installs it; neither touches the other's work."""
     seed(fake_github)
+    fake_github.add_repo("acme", "more-skills", {"skills/other/SKILL.md": skill_md("other", "From another process."),
+                                                  "skills/other/run.sh": "echo other\n"})
     await import_skill(jp_fetch, fake_github)
     new_sha = push_v2(fake_github)
-    requested, release = fake_github.hold_archives()
+    requested, release = fake_github.hold_archives("acme/data-skills")  # only this server's download waits
     sync = asyncio.ensure_future(call(jp_fetch, "POST", CSV + "/sync"))
+    book = skills_dirs["user"] / ".notebook-skills"
     try:
         await wait_for(requested, "the archive download")
-        tmp = skills_dirs["user"] / ".notebook-skills" / "tmp"
-        in_flight = sorted(os.listdir(tmp))
+        in_flight = sorted(os.listdir(book / "tmp"))
         assert in_flight, "the download has a work dir"
+        fake_github.clear_log()
         proc = await asyncio.to_thread(
             subprocess.run,
-            [sys.executable, "-m", "tests.second_process", str(skills_dirs["user"]), str(skills_dirs["project"]), "other"],
+            [sys.executable, "-m", "tests.second_process", str(skills_dirs["user"]), str(skills_dirs["project"]),
+             fake_github.url, fake_github.api_url, f"{fake_github.url}/acme/more-skills/tree/main/skills/other"],
             cwd=ROOT, capture_output=True, text=True, timeout=60,
         )
         assert proc.returncode == 0, proc.stderr
-        assert json.loads(proc.stdout) == []  # nothing of the live server's was judged a leftover
-        assert sorted(os.listdir(tmp)) == in_flight
+        out = json.loads(proc.stdout)
+        assert out["notes"] == []  # nothing of the live server's was judged a leftover
+        assert out["skill"]["name"] == "other" and out["skill"]["tracks_upstream"] is True
+        # the second process really went to GitHub for its own archive, mid-sync
+        assert [r.path.split("/")[3] for r in fake_github.requests_to("codeload")] == ["more-skills"]
+        assert sorted(os.listdir(book / "tmp")) == in_flight  # its work dirs are gone, ours untouched
+        assert not sync.done()
     finally:
         release.set()
     status, data = await sync
     assert status == 200 and data == {"updated": True, "ref": new_sha}
     _, data = await call(jp_fetch, "GET", "skills")
     assert sorted(s["name"] for s in data["skills"]) == ["csv-helper", "other"]
+    other = skills_dirs["user"] / "other"
+    assert (other / "run.sh").read_text() == "echo other\n" and "From another process." in (other / "SKILL.md").read_text()
+    _, data = await call(jp_fetch, "GET", "skills/user/other")
+    assert data["skill"]["locally_modified"] is False and data["skill"]["tracking_ref"] is not None
+    assert sorted(os.listdir(book / "records")) == ["csv-helper.json", "other.json"]
+    assert os.listdir(book / "staging") == [] and os.listdir(book / "journal") == []
 
 
 # ---- equal user and project dirs ------------------------------------------------------
@@ -240,18 +258,25 @@ class TestEqualUserAndProjectDirs:
 
 # ---- a cloned repository ships a linked bookkeeping area ------------------------------
 
+LINKED_AREAS = ["tmp", "staging", "records", "generations", "backup", "journal", "trash"]
 
-@pytest.fixture
-def hostile_clone(skills_dirs, tmp_path):
-    """`<project>/.claude/skills/.notebook-skills/tmp -> ../../data`, as git can store it,
-    with entries behind the link named like a stopped server's leftovers."""
+
+@pytest.fixture(params=LINKED_AREAS)
+def hostile_clone(request, skills_dirs, tmp_path):
+    """`<project>/.claude/skills/.notebook-skills/<area> -> ../../data`, as git can store it,
+    with entries behind the link named like a stopped server's leftovers of every kind."""
     project = skills_dirs["project"]
     data = project.parent.parent / "data"
     (data / "archives.0123456789abcdef.x1").mkdir(parents=True)
     (data / "archives.0123456789abcdef.x1" / "results.csv").write_text("1,2,3\n")
+    (data / "cloned.0123456789abcdef.x2").mkdir()
+    (data / "cloned.0123456789abcdef.x2" / "SKILL.md").write_text(skill_md("cloned", "A parked bundle."))
     (data / "s.0123456789abcdef.0a0b").write_text("precious")
+    (data / "cloned.json").write_text(json.dumps({"version": 1, "tracking": True}))
+    (data / "cloned.0123456789abcdef.json").write_text(json.dumps(
+        {"op": "install", "name": "cloned", "staged": "cloned.0123456789abcdef.x2", "new_id": "1", "record": {}}))
     (project / ".notebook-skills").mkdir(parents=True)
-    os.symlink("../../data", project / ".notebook-skills" / "tmp")
+    os.symlink("../../data", project / ".notebook-skills" / request.param)
     (project / "cloned").mkdir()
     (project / "cloned" / "SKILL.md").write_text(skill_md("cloned", "Came with the repository."))
     return data, tree_digest(data)
@@ -260,21 +285,39 @@ def hostile_clone(skills_dirs, tmp_path):
 class TestLinkedBookkeeping:
     @pytest.fixture
     def jp_server_config(self, jp_server_config, hostile_clone):
-        return jp_server_config  # the link exists before the server starts
+        return jp_server_config  # the link exists before the server starts (recovery runs)
 
     async def test_files_behind_the_link_are_untouched(self, jp_fetch, fake_github, skills_dirs, hostile_clone):
         data, before = hostile_clone
-        status, data_ = await call(jp_fetch, "GET", "skills")
-        assert status == 200 and [s["name"] for s in data_["skills"]] == ["cloned"]
+        project = skills_dirs["project"]
+        status, body = await call(jp_fetch, "GET", "skills")
+        assert status == 200 and [s["name"] for s in body["skills"]] == ["cloned"]
         seed(fake_github)
         url = f"{fake_github.url}/acme/data-skills/tree/main/skills/csv-helper"
-        status, body = await call(jp_fetch, "POST", "skills/import", {"url": url, "scope": "project"})
-        assert status == 409 and "link" in body["message"], body
+        refused = []
+        for method, path, payload, ok in [
+            ("POST", "skills/import", {"url": url, "scope": "project"}, 201),
+            ("POST", "skills/import", {"url": url, "scope": "project", "overwrite": True}, (200, 201)),
+            ("PUT", "skills/project/cloned", {"description": "Edited."}, 200),
+            ("PUT", "skills/project/cloned/files", {"content": "x"}, 200),
+            ("POST", "skills/project/cloned/rename", {"new_name": "kept"}, 200),
+            ("DELETE", "skills/project/{renamed}", None, 204),
+        ]:
+            path = path.format(renamed="kept" if (project / "kept").exists() else "cloned")
+            existed = sorted(p.name for p in project.iterdir())
+            params = {"path": "notes.md"} if path.endswith("/files") else None
+            status, body = await call(jp_fetch, method, path, payload, params=params)
+            if status == 409:
+                assert "link" in body["message"], (method, path, body)
+                refused.append(path)
+                assert sorted(p.name for p in project.iterdir()) == existed, (method, path)  # nothing moved
+            else:
+                assert status in (ok if isinstance(ok, tuple) else (ok,)), (method, path, status, body)
+            assert tree_digest(data) == before, (method, path)
+        assert refused, "every area is used by one of these writes, and a linked one is refused"
         status, body = await call(jp_fetch, "POST", "skills/import", {"url": url, "scope": "user"})
         assert status == 201, body  # the user scope is not affected
         assert tree_digest(data) == before
-        assert sorted(os.listdir(data)) == ["archives.0123456789abcdef.x1", "s.0123456789abcdef.0a0b"]
-        assert not (skills_dirs["project"] / "csv-helper").exists()
 
 
 async def test_tracking_a_record_less_skill_adopts_it_as_unknown(jp_fetch, fake_github, skills_dirs):

@@ -41,14 +41,22 @@ def _conflict_classes() -> dict[str, type]:
 
 
 def _reason_value(node: ast.expr, module) -> object:
-    """The reason a call passes: a literal, or a module-level constant's value."""
+    """The reason a call passes: a literal, or a constant named in the module
+    (``CHANGED_ON_DISK``, ``bundle_file.CHANGED_ON_DISK``)."""
     if isinstance(node, ast.Constant):
         return node.value
-    if isinstance(node, ast.Name):
-        return getattr(module, node.id, f"<unknown name {node.id}>")
-    if isinstance(node, ast.Attribute):
+    dotted = []
+    while isinstance(node, ast.Attribute):
+        dotted.insert(0, node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
         return f"<expression {ast.unparse(node)}>"
-    return f"<expression {ast.unparse(node)}>"
+    value = module
+    for name in (node.id, *dotted):
+        value = getattr(value, name, None)
+        if value is None:
+            return f"<unknown name {'.'.join((node.id, *dotted))}>"
+    return value
 
 
 def _conflict_calls():

@@ -6,48 +6,21 @@ Real filesystems, no mocks: a tiny tmpfs (disk full, read-only remount) and
 
 from __future__ import annotations
 
+import asyncio
 import errno
-import os
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from notebook_skills.oserrors import scope_problems, translate
+from notebook_skills.skills.manager import SkillManager
 
+from .disk_fixtures import ROOT, mount_tmpfs, unmount
+from .disk_fixtures import fill as _fill
 from .helpers import call, tree_digest
 
 # the server must log no traceback for anything these tests throw at it
 pytestmark = pytest.mark.usefixtures("no_server_tracebacks")
-
-ROOT = os.geteuid() == 0
-
-
-def _mount_tmpfs(where: Path, size: str = "256k") -> None:
-    where.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-
-
-@pytest.fixture
-def tiny_user_disk(skills_dirs):
-    if not ROOT:
-        pytest.skip("mounting a tmpfs needs root")
-    where = skills_dirs["user"]
-    _mount_tmpfs(where)
-    yield where
-    subprocess.run(["umount", "-l", str(where)], check=False)
-
-
-def _fill(where: Path) -> None:
-    """Fill the filesystem to the last byte."""
-    with open(where / ".filler", "wb", buffering=0) as fh:
-        try:
-            while True:
-                fh.write(b"\0" * 4096)
-        except OSError as err:
-            assert err.errno == errno.ENOSPC
 
 
 async def _create(jp_fetch, name="notes", scope="user"):
@@ -83,39 +56,48 @@ async def test_disk_full_on_create_leaves_no_folder(jp_fetch, tiny_user_disk):
     assert status == 200 and data["skills"] == []
 
 
-async def test_read_only_filesystem_is_409_naming_the_path(jp_fetch, tiny_user_disk):
-    await _create(jp_fetch)
-    before = tree_digest(tiny_user_disk / "notes")
-    done = subprocess.run(["mount", "-o", "remount,ro", str(tiny_user_disk)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip("cannot remount read-only here")
-    status, data = await call(jp_fetch, "PUT", "skills/user/notes", {"description": "New words."})
-    assert status == 409, data
-    assert "read-only" in data["message"] and str(tiny_user_disk) in data["message"]
-    assert data["reason"] == "not_writable"
-    for method, path, body in [
-        ("DELETE", "skills/user/notes", None),
-        ("POST", "skills/user/notes/rename", {"new_name": "other"}),
-        ("POST", "skills", {"scope": "user", "name": "more", "description": "d"}),
-    ]:
-        status, data = await call(jp_fetch, method, path, body)
-        assert status == 409 and "read-only" in data["message"], (method, path, data)
-        assert data["reason"] == "not_writable", (method, path, data)
-    assert tree_digest(tiny_user_disk / "notes") == before
+class TestReadOnlyFilesystem:
+    """A running server holds its lock files open for writing, so its scope cannot be
+    remounted read-only under it: the scope is prepared and made read-only first."""
 
+    @pytest.fixture
+    def ro_user_disk(self, skills_dirs):
+        if not ROOT:
+            pytest.skip("mounting a tmpfs needs root")
+        where = skills_dirs["user"]
+        mount_tmpfs(where, required=True)
+        try:
+            manager = SkillManager(user_dir=where, project_dir=skills_dirs["project"])
+            asyncio.run(manager.create_skill("user", "notes", "Takes notes."))
+            asyncio.run(manager.aclose())
+            done = subprocess.run(["mount", "-o", "remount,ro", str(where)], capture_output=True)
+            assert done.returncode == 0, done.stderr.decode()  # as root this must work: never a skip
+            yield where
+        finally:
+            unmount(where)
 
-@pytest.fixture
-def immutable(skills_dirs):
-    made = []
+    @pytest.fixture
+    def jp_server_config(self, jp_server_config, ro_user_disk):
+        return jp_server_config  # read-only before the server starts
 
-    def freeze(path: Path) -> None:
-        if not ROOT or subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
-            pytest.skip("chattr +i is not available here")
-        made.append(path)
-
-    yield freeze
-    for path in made:
-        subprocess.run(["chattr", "-i", str(path)], check=False)
+    async def test_read_only_filesystem_is_409_naming_the_path(self, jp_fetch, ro_user_disk):
+        before = tree_digest(ro_user_disk)
+        status, data = await call(jp_fetch, "GET", "skills/user/notes")
+        assert status == 200 and data["skill"]["description"] == "Takes notes."
+        for method, path, body in [
+            ("PUT", "skills/user/notes", {"description": "New words."}),
+            ("PUT", "skills/user/notes", {"tracks_upstream": False}),
+            ("PUT", "skills/user/notes/files", {"content": "hi"}),
+            ("DELETE", "skills/user/notes", None),
+            ("POST", "skills/user/notes/rename", {"new_name": "other"}),
+            ("POST", "skills", {"scope": "user", "name": "more", "description": "d"}),
+        ]:
+            params = {"path": "new.md"} if path.endswith("/files") else None
+            status, data = await call(jp_fetch, method, path, body, params=params)
+            assert status == 409, (method, path, data)
+            assert "read-only" in data["message"].lower() and str(ro_user_disk) in data["message"], (method, path, data)
+            assert data["reason"] == "not_writable", (method, path, data)
+        assert tree_digest(ro_user_disk) == before
 
 
 async def test_permission_denied_is_409_naming_the_path(jp_fetch, skills_dirs, immutable):

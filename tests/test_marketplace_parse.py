@@ -16,6 +16,7 @@ from notebook_skills.sources.marketplace import (
     MarketplaceError,
     normalize,
     parse_marketplace,
+    relative,
 )
 from tests.fakegithub.marketplaces import huge_marketplace_bytes, many_plugins_json, marketplace_json
 
@@ -192,3 +193,31 @@ def test_any_entries_give_plugins_or_named_errors(entries):
             assert not path.startswith("/") and ".." not in path.split("/")
         if p.external:
             assert p.owner and p.repo
+
+
+@pytest.mark.parametrize("path, root, rel", [
+    ("skills/a", "", "skills/a"),
+    ("plug/skills/a", "plug", "skills/a"),
+    ("shared/a", "plug/x", "../../shared/a"),
+    ("plug", "plug", ""),
+])
+def test_relative_is_undone_by_normalize(path, root, rel):
+    assert relative(path, root) == rel
+    assert normalize(rel, root) == path
+
+
+def test_a_relative_skill_path_follows_a_moved_plugin_root():
+    assert normalize(relative("plug/skills/a", "plug"), "moved/plug") == "moved/plug/skills/a"
+    assert normalize(relative("shared/a", "plug/x"), "other/y") == "shared/a"
+
+
+def test_a_plugin_claims_its_listed_skills_only():
+    doc = {"plugins": [
+        {"name": "listed", "source": "./p", "skills": ["./skills/one", "./more"]},
+        {"name": "default", "source": "./q"},
+    ]}
+    market = parse_marketplace(json.dumps(doc).encode(), repo_of_url=repo_of_url)
+    listed, default = market.plugin("listed"), market.plugin("default")
+    assert listed.claims("p/skills/one") and listed.claims("p/more/two")
+    assert not listed.claims("p/skills/two") and not listed.claims("p/more/two/deeper")
+    assert default.claims("q/skills/x") and not default.claims("q/x") and not default.claims("p/skills/x")

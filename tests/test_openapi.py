@@ -82,15 +82,3 @@ def test_generator_cli_prints_the_committed_description():
     assert json.loads(out.stdout)["openapi"] == "3.1.0"
     assert out.stdout == COMMITTED.read_text()
 
-
-async def test_preview_answers_the_documented_409_when_bookkeeping_is_a_file(jp_fetch, fake_github, skills_dirs):
-    from .helpers import call, skill_md
-
-    fake_github.add_repo("acme", "kit", {"skills/a/SKILL.md": skill_md("a", "A.")})
-    skills_dirs["user"].mkdir(parents=True)
-    (skills_dirs["user"] / ".notebook-skills").write_text("not a folder")
-    status, data = await call(jp_fetch, "POST", "skills/import/preview", {"url": "acme/kit"})
-    assert status == 409, data
-    assert data["reason"] in ("exists", "not_writable") and ".notebook-skills" in data["message"], data
-    assert "409" in openapi.build()["paths"]["/notebook-skills/skills/import/preview"]["post"]["responses"]
-    assert (skills_dirs["user"] / ".notebook-skills").read_text() == "not a folder"

@@ -25,7 +25,7 @@ def client(fake_github, jp_asyncio_loop):
 def make(client, tmp_path, **kw):
     tmp = tmp_path / "tmp"
     tmp.mkdir(exist_ok=True)
-    return SourceCache(client, lambda: tmp, **{"max_bytes": 10 << 20, **kw}), tmp / CACHE_DIR
+    return SourceCache(client, lambda create: tmp, **{"max_bytes": 10 << 20, **kw}), tmp / CACHE_DIR
 
 
 async def test_one_download_per_commit_shared_by_concurrent_callers(client, fake_github, tmp_path):
@@ -92,4 +92,31 @@ async def test_a_linked_cache_dir_is_never_used(client, fake_github, tmp_path):
     with pytest.raises(Conflict):
         await cache.archive("acme", "r", sha)
     assert list(elsewhere.iterdir()) == []
+    assert fake_github.requests == []
+
+
+async def test_default_branches_are_kept_like_pins(client, tmp_path):
+    cache, folder = make(client, tmp_path, max_age=60)
+    assert cache.branch("o", "r") is None
+    cache.remember_branch("o", "r", "trunk")
+    cache.pin("o", "r", "main", "a" * 40)
+    assert cache.branch("O", "R") == "trunk" and cache.branch("o", "other") is None
+    assert cache.pinned("o", "r", "main") == ("a" * 40, None)  # separate entries
+    (entry,) = folder.glob("*.branch")
+    old = time.time() - 120
+    os.utime(entry, (old, old))
+    assert cache.branch("o", "r") is None
+    cache.prune()
+    assert not entry.exists()
+
+
+async def test_no_usable_bookkeeping_means_no_cache(client, fake_github, tmp_path):
+    sha = fake_github.add_repo("acme", "r", {"s/SKILL.md": skill_md("s")})
+    cache = SourceCache(client, lambda create: None, max_bytes=10 << 20)
+    cache.pin("o", "r", "main", "a" * 40)
+    cache.remember_branch("o", "r", "main")
+    assert cache.pinned("o", "r", "main") is None and cache.branch("o", "r") is None
+    assert await cache.cached("acme", "r", sha) is None
+    with pytest.raises(Conflict):
+        await cache.archive("acme", "r", sha)
     assert fake_github.requests == []

@@ -114,15 +114,15 @@ def test_write_keeps_file_mode(store):
 
 def test_delete_file(store):
     make_skill(store, "s", {"a/b/c.txt": "x", "a/keep.txt": "y"})
-    store.delete_file("s", "a/b/c.txt")
+    txn.delete_file(store, "s", "a/b/c.txt")
     assert store.list_files("s") == ["SKILL.md", "a/keep.txt"]
     assert not (store.skill_dir("s") / "a" / "b").exists()
-    store.delete_file("s", "a/keep.txt")
+    txn.delete_file(store, "s", "a/keep.txt")
     assert not (store.skill_dir("s") / "a").exists() and store.skill_dir("s").is_dir()
     with pytest.raises(Invalid, match="SKILL.md cannot be deleted"):
-        store.delete_file("s", "SKILL.md")
+        txn.delete_file(store, "s", "SKILL.md")
     with pytest.raises(NotFound):
-        store.delete_file("s", "a/keep.txt")
+        txn.delete_file(store, "s", "a/keep.txt")
 
 
 def test_list_files_skips_symlinks(store, tmp_path):
@@ -145,7 +145,7 @@ def test_traversal_rejected(store, rel):
         lambda: store.resolve_rel("s", rel),
         lambda: store.read_text_file("s", rel),
         lambda: store.write_text_file("s", rel, "x"),
-        lambda: store.delete_file("s", rel),
+        lambda: txn.delete_file(store, "s", rel),
     ):
         with pytest.raises(Invalid):
             call()
@@ -164,7 +164,7 @@ def test_symlinked_paths_rejected(store, tmp_path):
         with pytest.raises(Invalid, match="symbolic link"):
             store.write_text_file("s", rel, "pwned")
         with pytest.raises(Invalid, match="symbolic link"):
-            store.delete_file("s", rel)
+            txn.delete_file(store, "s", rel)
     assert (outside / "secret.txt").read_text() == "secret"
     assert sorted(os.listdir(outside)) == ["secret.txt"]
 

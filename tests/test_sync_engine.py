@@ -290,6 +290,7 @@ async def test_adoption_of_an_unrecorded_tracking_skill(manager, fake_github, tm
     with pytest.raises(Conflict) as err:
         await manager.sync_tracking_skill("user", "b")
     assert err.value.reason == "locally_modified"
+    assert str(err.value).endswith("the local files were kept.") and "force" not in str(err.value)
     assert (root / "b" / "ref.md").read_text() == "# my edit\n" and load_record(store, "b") is None
     # force: replaced by upstream and recorded
     result = await manager.sync_tracking_skill("user", "c", force=True)

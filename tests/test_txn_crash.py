@@ -8,6 +8,7 @@ leave v1 or v2 — whole — with a record that matches it, and nothing else beh
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -138,4 +139,68 @@ def test_kill_during_rename_then_recovery_moves_the_record_too(tmp_path):
     assert not (root / "t").exists() and store.records.read_raw("t") is None
     book = root / ".notebook-skills"
     for area in ("trash", "journal"):
+        assert os.listdir(book / area) == [], area
+
+
+def _restore(folder: Path) -> None:
+    """A new inode for the same content, as a restore from a backup (or a remount) gives."""
+    copy = folder.parent / ".restore"
+    shutil.copytree(folder, copy)
+    shutil.rmtree(folder)
+    os.rename(copy, folder)
+
+
+@pytest.mark.parametrize("step, version", [("journaled", "v1"), ("swapped", "v2")])
+def test_recovery_compares_digests_when_the_folder_identity_changed(tmp_path, step, version):
+    """Killed mid-update, then the folder got a new identity before the next start:
+    recovery still tells the new bundle from the old one, by content digest."""
+    root = tmp_path / "skills"
+    assert run_worker(root, "v1") == 0
+    assert run_worker(root, "v2", crash=step) == 137
+    _restore(root / "s")
+    store = ScopeStore("user", root)
+    notes = recovery.recover(store)
+    assert version_of(root / "s") == version
+    record = store.records.read("s")
+    assert record is not None and record.commit == COMMITS[version]
+    assert record.content_sha256 == content_sha256(root / "s")
+    if version == "v2":
+        assert any("finished the interrupted update" in n for n in notes), notes
+        assert version_of(root / ".notebook-skills" / "generations" / record.previous.folder) == "v1"
+    assert os.listdir(root / ".notebook-skills" / "journal") == []
+
+
+def test_an_interrupted_rename_is_finished_after_the_folder_identity_changed(tmp_path):
+    root = tmp_path / "skills"
+    assert run_worker(root, "v1") == 0
+    env = {**{k: v for k, v in os.environ.items() if k != CRASH_ENV}, CRASH_ENV: "swapped"}
+    proc = subprocess.run([sys.executable, "-m", "tests.txn_worker", str(root), "s", "--rename", "t"],
+                          cwd=ROOT, env=env, timeout=60)
+    assert proc.returncode == 137
+    _restore(root / "t")
+    store = ScopeStore("user", root)
+    notes = recovery.recover(store)
+    assert any("finished renaming 's' to 't'" in n for n in notes), notes
+    record = store.records.read("t")
+    assert record is not None and record.commit == COMMITS["v1"] and store.records.read_raw("s") is None
+
+
+@pytest.mark.parametrize("step", ["journaled", "swapped", "committed"])
+def test_kill_during_the_tracking_toggle_leaves_skill_md_and_record_agreeing(tmp_path, step):
+    root = tmp_path / "skills"
+    assert run_worker(root, "v1") == 0
+    env = {**{k: v for k, v in os.environ.items() if k != CRASH_ENV}, CRASH_ENV: step}
+    proc = subprocess.run([sys.executable, "-m", "tests.txn_worker", str(root), "s", "--untrack"],
+                          cwd=ROOT, env=env, timeout=60)
+    assert proc.returncode == 137
+    store = ScopeStore("user", root)
+    notes = recovery.recover(store)
+    assert notes, "the crash left a journal"
+    record = store.records.read("s")
+    text = (root / "s" / "SKILL.md").read_text()
+    changed = step != "journaled"  # once SKILL.md changed, the step is finished
+    assert record.tracking is not changed and ("tracks_upstream: true\n" in text) is not changed
+    assert record.content_sha256 == content_sha256(root / "s") and version_of(root / "s") == "v1"
+    book = root / ".notebook-skills"
+    for area in ("journal", "tmp", "staging"):
         assert os.listdir(book / area) == [], area

@@ -1,13 +1,14 @@
 """A separate process that writes a skill through the core's transaction.
 
     python -m tests.txn_worker ROOT NAME VERSION [--fallback] [--hold-archive]
-    python -m tests.txn_worker ROOT NAME --rename NEW | --delete
+    python -m tests.txn_worker ROOT NAME --rename NEW | --delete | --untrack
 
 Installs bundle VERSION ("v1" or "v2") as skill NAME in scope dir ROOT (replacing
 whatever skill is there).  With NOTEBOOK_SKILLS_TEST_CRASH_AT=<step> the core
 dies at that step like a kill -9 (tests/test_txn_crash.py).  --fallback uses the
 two-rename swap instead of renameat2; --hold-archive first makes a download work
-dir, as an import in flight would.
+dir, as an import in flight would; --untrack turns tracking off (SKILL.md and record
+in one `txn.edit`, as the tracking toggle does).
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ def main(argv: list[str]) -> None:
         return
     if version == "--delete":
         txn.delete(ScopeStore("user", root), name)
+        return
+    if version == "--untrack":
+        store = ScopeStore("user", root)
+        record = store.records.read(name).model_copy(update={"tracking": False})
+        text = (store.skill_dir(name) / "SKILL.md").read_text()
+        txn.edit(store, name, txn.stamped_text(store, text, record), record, before=text)
         return
     if "--fallback" in argv:
         swap.USE_RENAMEAT2 = False

@@ -63,11 +63,14 @@ and click the skill's sync button (or "Sync tracking skills"). To see a failure 
 
   {push} delete-repo acme/lab-skills
 
-A plugin marketplace: preview  acme/plugin-market  and pick skills from its plugins
-("reports" is pinned by sha only, so its skills follow the marketplace's pin). Then move
-the upstream and let the curator bump the pin, and Sync:
+A plugin marketplace: Import from GitHub > paste
+  acme/plugin-market
+> Preview, click the plugins "data-tools" and "reports" to open them, tick csv-profile
+and weekly-report, tick "Track upstream" and "Import 2 skills". "reports" is pinned by
+sha only, so weekly-report follows the marketplace's pin. Move its upstream, let the
+curator bump the pin, and click weekly-report's sync button:
 
-  {push} push partner/report-skills 'skills/weekly-report/SKILL.md+=Add a risks section.\n' -m "weekly: risks"
+  {push} push partner/report-skills 'skills/weekly-report/SKILL.md+=Add a risks section.\\n' -m "weekly: risks"
   {push} bump-pin acme/plugin-market reports
 
 Ctrl+C stops JupyterLab and the fake GitHub.""", flush=True)

@@ -1,12 +1,13 @@
 """Skill files in JupyterLab's own file editor through the `skills:` contents drive:
-save, the stale-save conflict, the dirty-close prompt and tab restore after a reload."""
+save, the stale-save conflict, the dirty-close prompt, tab restore after a reload, and a
+SKILL.md save whose product keys the server put back."""
 
 from __future__ import annotations
 
 import re
 
 from playwright.sync_api import expect
-from ui import import_skill, open_skills_panel, row
+from ui import import_skill, open_skills_panel, row, toast
 
 PLOT = "skills/plot-style"
 FILE_PUT = re.compile(r"/notebook-skills/skills/user/plot-style/files\?path=SKILL\.md")
@@ -139,3 +140,38 @@ def test_editor_and_detail_tabs_come_back_after_a_reload(open_page, state, fake)
     expect(page.locator(".jp-FileEditor .cm-content")).to_contain_text("name: plot-style")
     expect(_tab(page, "SKILL.md")).to_be_visible()
     expect(_tab(page, "plot-style")).to_be_visible()
+
+
+def test_a_save_the_server_stamped_differently_shows_the_file_on_disk(open_page, state, fake):
+    lab = state
+    recorded = import_skill(lab, fake, "acme/data-skills", PLOT)["tracking_ref"]
+    skill_md = lab.user_skills / "plot-style" / "SKILL.md"
+    page = open_page(lab)
+    editor = _open_in_editor(page)
+    # hand-edit a key the product owns: roll tracking_ref back to another commit
+    editor.locator(".cm-line").filter(has_text=f"tracking_ref: {recorded}").click()
+    page.keyboard.press("End")
+    for _ in range(len(recorded)):
+        page.keyboard.press("Backspace")
+    page.keyboard.type("b" * 40)
+    expect(editor).to_contain_text("tracking_ref: " + "b" * 40)
+    tab = _tab(page, "SKILL.md")
+    expect(tab).to_have_class(DIRTY)
+    with page.expect_response(lambda r: r.request.method == "PUT" and FILE_PUT.search(r.url)) as resp:
+        page.keyboard.press("Control+s")
+    assert resp.value.status == 200
+    # the server kept the recorded commit, and the editor shows what is on disk
+    expect(editor).to_contain_text(f"tracking_ref: {recorded}")
+    expect(editor).not_to_contain_text("b" * 40)
+    expect(tab).not_to_have_class(DIRTY)
+    expect(toast(page, "keeps the source and tracking keys")).to_be_visible()
+    assert f"tracking_ref: {recorded}\n" in skill_md.read_text()
+    assert "b" * 40 not in skill_md.read_text()
+    # editor and disk agree again: the next save goes through without a conflict prompt
+    _type_at_end(page, editor, "\nKeep charts simple.")
+    with page.expect_response(lambda r: r.request.method == "PUT" and FILE_PUT.search(r.url)) as resp:
+        page.keyboard.press("Control+s")
+    assert resp.value.status == 200
+    expect(tab).not_to_have_class(DIRTY)
+    expect(page.locator(".jp-Dialog")).to_have_count(0)
+    assert skill_md.read_text().rstrip().endswith("Keep charts simple.")

@@ -99,6 +99,42 @@ def test_every_badge_has_4_5_to_1_contrast(open_page, state, fake, theme):
         lab.set_theme("JupyterLab Light")
 
 
+@pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
+def test_warning_and_error_boxes_have_4_5_to_1_contrast(open_page, state, fake, theme):
+    """.jp-skills-warning (a problem in the detail view), .jp-skills-hint-error (a bad
+    name as you type) and .jp-skills-error (the New skill dialog's refusal)."""
+    lab = state
+    odd = lab.user_skills / "odd-name"
+    odd.mkdir()
+    (odd / "SKILL.md").write_text("---\nname: other-name\ndescription: Named otherwise.\n---\n")
+    lab.set_theme(theme)
+    try:
+        page = open_page(lab, color_scheme="dark" if "Dark" in theme else "light")
+        expect(page.locator("body")).to_have_attribute(
+            "data-jp-theme-light", "false" if "Dark" in theme else "true")
+        panel = open_skills_panel(page)
+        measured = {}
+        row(panel, "odd-name").locator(".jp-skills-row-name").click()
+        warning = page.locator(".jp-skills-detail-panel .jp-skills-warning")
+        expect(warning).to_contain_text("differs from the folder name")
+        measured["warning"] = warning.evaluate(CONTRAST_JS)
+
+        toolbar_button(panel, "New skill").click()
+        dialog = page.locator(".jp-Dialog")
+        dialog.get_by_label("Skill name").fill("Bad Name")
+        hint = dialog.locator(".jp-skills-hint-error")
+        expect(hint).to_contain_text("lowercase")
+        measured["hint-error"] = hint.evaluate(CONTRAST_JS)
+        dialog.get_by_role("button", name="Create").click()
+        error = page.locator(".jp-Dialog .jp-skills-error")
+        expect(error).to_be_visible()  # asked again, with the reason
+        measured["error"] = error.evaluate(CONTRAST_JS)
+        for kind, m in measured.items():
+            assert m["ratio"] >= 4.5, (theme, kind, m)
+    finally:
+        lab.set_theme("JupyterLab Light")
+
+
 def test_keyboard_model_of_the_list(open_page, state, fake):
     lab = state
     import_skill(lab, fake, "acme/data-skills", CSV)
@@ -206,8 +242,6 @@ def test_import_answers_http_with_https_only(page, lab, fake):
     expect(dialog.get_by_label("GitHub URL")).to_have_attribute("placeholder", re.compile(re.escape(fake.url)))
 
 
-@pytest.mark.skip(reason="needs the engine's server behaviour (branch `engine`): Sync of a locally modified "
-                         "skill whose upstream did not change answers 200 {updated: false} instead of 409")
 def test_sync_with_local_edits_and_no_upstream_change_keeps_the_edits(open_page, state, fake):
     lab = state
     import_skill(lab, fake, "acme/data-skills", CSV)
@@ -224,3 +258,5 @@ def test_sync_with_local_edits_and_no_upstream_change_keeps_the_edits(open_page,
     expect(toast(page, "No upstream change for csv-helper; your local edits are kept.")).to_be_visible()
     expect(page.locator(".jp-Dialog")).to_have_count(0)  # nothing to overwrite: no prompt
     assert skill_md.read_text() == edited
+    expect(csv.locator(".jp-skills-badge-modified")).to_be_visible()  # still Modified, still tracking
+    expect(csv.locator(".jp-skills-badge-tracking")).to_be_visible()

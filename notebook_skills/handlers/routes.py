@@ -113,7 +113,7 @@ class PreviewHandler(SkillsHandler):
     @authorized
     async def post(self):
         body = self.body(PreviewBody)
-        preview = await self.manager.preview_import(body.url, body.plugin)
+        preview = await self.manager.preview_import(body.url, body.plugin, body.sha)
         self.send_json(preview)
 
 
@@ -124,10 +124,9 @@ class ImportHandler(SkillsHandler):
         body = self.body(ImportBody)
         manager = self.manager
         if body.paths is not None:
-            if body.name is not None:
-                raise Invalid("'name' cannot be combined with 'paths'; each skill keeps its own name.")
             skills, errors = await manager.import_paths(
-                body.url, body.scope, body.paths, tracks_upstream=body.tracks_upstream, overwrite=body.overwrite
+                body.url, body.scope, body.paths, name=body.name, tracks_upstream=body.tracks_upstream,
+                overwrite=body.overwrite, sha=body.sha, plugin_shas=body.plugin_shas,
             )
             self.send_json(
                 {"skills": [s.model_dump(mode="json") for s in skills], "errors": errors},
@@ -135,7 +134,8 @@ class ImportHandler(SkillsHandler):
             )
             return
         skill, created = await manager.import_from_github(
-            body.url, body.scope, name=body.name, tracks_upstream=body.tracks_upstream, overwrite=body.overwrite
+            body.url, body.scope, name=body.name, tracks_upstream=body.tracks_upstream, overwrite=body.overwrite,
+            sha=body.sha,
         )
         self.send_json({"skill": skill.model_dump(mode="json")}, status=201 if created else 200)
 

@@ -23,7 +23,7 @@ from typing import Callable, Optional
 from ..errors import Conflict, Gone, Invalid, SkillsError
 from ..oserrors import translate
 from ..github import NOT_MODIFIED, RateLimited, RefNotFound, extract_subtree
-from . import planner
+from . import adoption, planner
 from .applier import Applier
 from .fsutil import bundle_files
 from .hashing import content_sha256
@@ -50,7 +50,8 @@ class _Batch:
 
     def __init__(self, engine: "SyncEngine", mode: str, progress: Optional[Progress]):
         self.mode = mode
-        self.fetcher = ArchiveFetcher(engine.github, engine.m.stores["user"])
+        # in the user scope's bookkeeping, else the project's: one broken scope never stops the other
+        self.fetcher = ArchiveFetcher(engine.github, *engine.m.unique_stores())
         self.limited: Optional[RateLimited] = None
         self._progress = progress
 
@@ -90,9 +91,12 @@ class SyncEngine:
 
     # ---- entry points --------------------------------------------------
 
-    async def run(self, targets: list[Target], *, mode: str = "sync", progress: Optional[Progress] = None) -> list[Outcome]:
-        """Sync (mode "sync") or probe (mode "check") every target; one Outcome each."""
+    async def run(self, targets: list[Target], *, mode: str = "sync", progress: Optional[Progress] = None,
+                  limited: Optional[RateLimited] = None) -> list[Outcome]:
+        """Sync (mode "sync") or probe (mode "check") every target; one Outcome each.
+        ``limited``: a rate limit met while planning (pins.py): the breaker starts tripped."""
         batch = _Batch(self, mode, progress)
+        batch.limited = limited
         gate = asyncio.Semaphore(self.m.sync_concurrency)
         results: dict[int, Outcome] = {}
 
@@ -235,7 +239,8 @@ class SyncEngine:
             if persisted:
                 await self.apply.note_check(t, last_check=check)
             raise Conflict(
-                f"'{t.name}' has local changes and upstream changed too; Sync with force to replace them.",
+                f"'{t.name}' has local changes and upstream changed too; the local changes were kept "
+                "and the update was not applied.",
                 reason="locally_modified",
             )
         return _Pending(t, folder_tree, check)  # downloaded and extracted with its group
@@ -248,10 +253,13 @@ class SyncEngine:
         Files other than SKILL.md are compared by git blob SHA (from
         `git/trees`, no download); when they all match, SKILL.md is compared by
         the content digest rule (product keys removed) against the archive at
-        `tracking_ref`.  Identical → the record is written (adopted).  Different
-        or unknown → 409 `locally_modified` unless force, which replaces it.
+        `tracking_ref`, or as notebook-intelligence renders it (`adoption.py`).
+        Identical → the record is written (adopted).  Different or unknown (a
+        `tracking_ref` that is not a full commit SHA) → 409 `locally_modified`
+        unless force, which replaces it with the head.
         """
-        o, ref = t.origin, t.tracking_ref
+        o = t.origin
+        ref = adoption.commit_to_compare(t.tracking_ref, head, batch.mode)
         await self._digest(t)
         upstream = None
         if ref:
@@ -276,8 +284,8 @@ class SyncEngine:
         if t.force:
             return InstallRecord(origin=o, tracking=True), False  # no tree: replaced below
         raise Conflict(
-            f"'{t.name}' has local changes: it differs from its upstream at tracking_ref (or that commit is unknown); "
-            "Sync with force to replace the local files.",
+            f"'{t.name}' has local changes: it differs from the upstream version it was installed from "
+            "(or that version is unknown); the local files were kept.",
             reason="locally_modified",
         )
 
@@ -299,7 +307,9 @@ class SyncEngine:
             try:
                 extract_subtree(archive, o.path, work, max_bytes=self.m.max_skill_bytes,
                                 max_scan_bytes=self.m.max_scan_bytes)
-                return content_sha256(work) == t.digest
+                local = store.skill_dir(t.name) / "SKILL.md"  # other files matched by blob SHA already
+                return content_sha256(work) == t.digest or adoption.written_by_ni(
+                    (work / "SKILL.md").read_bytes(), local.read_bytes(), t.name)
             except (Invalid, SkillsError):
                 return False
             finally:

@@ -112,43 +112,73 @@ def read_bounded(path: Path, limit: int, what: str) -> bytes:
     return data
 
 
-def atomic_write(path: Path, data: bytes, tmp_dir: Path | None = None) -> None:
-    """Write via a temp file, then os.replace.
+def write_new(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Create ``path`` (which must not exist) with ``data``, durable on return.
 
-    Readers see the old or the new file, never a torn one.  An existing
-    file's permissions (e.g. an executable helper script) are kept.  The temp
-    file lives in ``tmp_dir`` (bookkeeping, on the same filesystem) so it never
-    shows up inside a bundle and its name never exceeds the name limit of a
-    long file name; without one it goes next to ``path``.
+    Removed again if anything fails, so a full disk leaves nothing behind.
     """
-    folder = Path(tmp_dir) if tmp_dir is not None else path.parent
-    tmp = folder / f".{token()}.tmp"
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        mode = None
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         if mode is not None:
-            os.chmod(tmp, mode)
-        try:
-            os.replace(tmp, path)
-        except OSError as err:
-            if err.errno != errno.EXDEV or tmp_dir is None:
-                raise
-            # the bundle is on another filesystem (a mount inside the scope): write beside it
-            os.unlink(tmp)
-            atomic_write(path, data)
+            os.chmod(path, mode)
     except BaseException:
         try:
-            os.unlink(tmp)
+            os.unlink(path)
         except OSError:
             pass
         raise
+
+
+def fsync_parent(path: Path) -> None:
+    """Make a rename or unlink in ``path``'s folder durable.
+
+    A folder that cannot be opened for fsync on this filesystem (some network
+    or FUSE mounts answer EINVAL) is not an error: the change itself is done.
+    """
+    try:
+        fsync_path(Path(path).parent, directory=True)
+    except OSError as err:
+        if err.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise
+
+
+def atomic_write(path: Path, data: bytes, tmp: Path | None = None) -> None:
+    """Write via a temp file, then os.replace, then fsync the folder.
+
+    Readers see the old or the new file, never a torn one, and after return the
+    new file survives a power cut.  An existing file's permissions (e.g. an
+    executable helper script) are kept.  ``tmp`` is the temp file's path:
+    bookkeeping callers give one there (same filesystem), so it never shows up
+    inside a bundle and its name never exceeds the name limit of a long file
+    name; without one it goes next to ``path``.
+    """
+    temp = Path(tmp) if tmp is not None else path.parent / f".{token()}.tmp"
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = None
+    write_new(temp, data, mode)
+    try:
+        try:
+            os.replace(temp, path)
+        except OSError as err:
+            if err.errno != errno.EXDEV or tmp is None:
+                raise
+            # the bundle is on another filesystem (a mount inside the scope): write beside it
+            os.unlink(temp)
+            atomic_write(path, data)
+            return
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+    fsync_parent(path)
 
 
 def remove_tree(path: Path) -> None:

@@ -20,8 +20,7 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _skill_md_digest(path: Path) -> str:
-    raw = path.read_bytes()
+def skill_md_digest(raw: bytes) -> str:
     try:
         # Product keys (source, tracking_ref, ...) are stamped by us: not an edit.
         raw = strip_product_keys(raw.decode("utf-8")).encode("utf-8")
@@ -30,11 +29,16 @@ def _skill_md_digest(path: Path) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def content_sha256(skill_dir: Path) -> str:
+def content_sha256(skill_dir: Path, skill_md: bytes | None = None) -> str:
+    """The bundle's digest; ``skill_md`` stands in for SKILL.md's bytes when given
+    (the digest a bundle will have once an edit prepared in bookkeeping is in place)."""
     skill_dir = Path(skill_dir)
     total = hashlib.sha256()
     for rel in bundle_files(skill_dir):
         path = skill_dir / rel
-        digest = _skill_md_digest(path) if rel == SKILL_MD else _file_digest(path)
+        if rel == SKILL_MD:
+            digest = skill_md_digest(path.read_bytes() if skill_md is None else skill_md)
+        else:
+            digest = _file_digest(path)
         total.update(f"{rel}\0{digest}\n".encode("utf-8", "surrogateescape"))
     return total.hexdigest()

@@ -251,10 +251,8 @@ class SkillManager:
         if body is not None:
             new_text = replace_body(new_text, body)
         parse_skill_md(new_text)
-        if new_record is not None:
-            store.records.write(name, new_record)  # the record first: it is what the list reads
-        if new_text != text:
-            store.write_skill_md(name, new_text)
+        # One transaction: SKILL.md and the record change together or not at all.
+        txn.edit(store, name, new_text if new_text != text else None, new_record, before=text)
 
     def _tracking_change(self, store, name, fm, record, on: bool, managed: bool) -> tuple:
         """(new record or None, frontmatter keys): tracking lives in the record and the
@@ -357,7 +355,7 @@ class SkillManager:
         def delete() -> None:
             store.require(name)
             self._refuse_managed(store, name)
-            store.delete_file(name, rel)
+            txn.delete_file(store, name, rel)
 
         async with self.locks.hold((store, name)):
             await asyncio.to_thread(delete)
@@ -367,19 +365,20 @@ class SkillManager:
     # A preview or an import is one operation: its GitHub requests share one deadline
     # (github/client.py OPERATION_DEADLINE_FACTOR x request_timeout).
 
-    async def preview_import(self, url: str, plugin: Optional[str] = None):
+    async def preview_import(self, url: str, plugin: Optional[str] = None, sha: Optional[str] = None):
         async with self._github_operation("preview"):
-            return await self.sourcing.preview(url, plugin)
+            return await self.sourcing.preview(url, plugin, sha)
 
-    async def import_from_github(self, url, scope, name=None, tracks_upstream=None, overwrite=False):
+    async def import_from_github(self, url, scope, name=None, tracks_upstream=None, overwrite=False, sha=None):
         async with self._github_operation("import"):
             return await self.upstream.import_one(url, scope, name=name, tracks_upstream=tracks_upstream,
-                                                  overwrite=overwrite)
+                                                  overwrite=overwrite, sha=sha)
 
-    async def import_paths(self, url, scope, paths, tracks_upstream=None, overwrite=False):
+    async def import_paths(self, url, scope, paths, name=None, tracks_upstream=None, overwrite=False, sha=None,
+                           plugin_shas=None):
         async with self._github_operation("import"):
-            return await self.sourcing.import_ids(url, scope, paths, tracks_upstream=tracks_upstream,
-                                                  overwrite=overwrite)
+            return await self.sourcing.import_ids(url, scope, paths, name=name, tracks_upstream=tracks_upstream,
+                                                  overwrite=overwrite, sha=sha, plugin_shas=plugin_shas)
 
     def _github_operation(self, label: str):
         return self.github.operation(label) if self.github is not None else contextlib.nullcontext()

@@ -5,9 +5,9 @@ Field names are the contract's snake_case; the frontend maps them in one place.
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Scope = Literal["user", "project"]
 
@@ -133,9 +133,22 @@ class FileBody(_Body):
     hash: Optional[str] = None
 
 
+# A commit SHA the client got from a preview and names back (strict: 40 lowercase hex,
+# exactly as GitHub and the preview answer it).
+CommitSha = Annotated[str, Field(pattern=r"^[0-9a-f]{40}$")]
+MAX_PLUGIN_SHAS = 1000  # the marketplace.json plugin cap
+
+
 class PreviewBody(_Body):
     url: str
     plugin: Optional[str] = None  # marketplaces: resolve this one plugin
+    # the commit of `url` to read (a previous preview's `source.sha`): expanding a plugin
+    # then reads the very marketplace.json the first preview showed
+    sha: Optional[CommitSha] = Field(
+        default=None,
+        description="Read `url` at this commit: the `source.sha` of an earlier preview (e.g. when expanding a plugin "
+        "of a previewed marketplace). Absent: the ref's current commit.",
+    )
 
 
 class ImportBody(_Body):
@@ -146,6 +159,29 @@ class ImportBody(_Body):
     tracks_upstream: Optional[bool] = None
     overwrite: bool = False
     paths: Optional[list[str]] = None
+    # Import pinned to what was previewed: the preview's `source.sha` (the commit of
+    # `url` to install) and, with `paths` from a marketplace, each resolved external
+    # plugin's `source.sha` by plugin name.  Absent: a recent preview's commit if the
+    # server still has it, else the head now.
+    sha: Optional[CommitSha] = Field(
+        default=None,
+        description="Install from this commit of `url`: the preview's `source.sha`. Absent: the commit a recent "
+        "preview resolved, if the server still has it, else the ref's current commit.",
+    )
+    plugin_shas: Optional[dict[Annotated[str, Field(min_length=1, max_length=128)], CommitSha]] = Field(
+        default=None,
+        max_length=MAX_PLUGIN_SHAS,
+        description="With `paths` from a marketplace: plugin name -> the `source.sha` that plugin's resolved preview "
+        "answered (`POST skills/import/preview {url, plugin}`), so its skills install from that commit. Each name "
+        "must be an external plugin of the marketplace at `sha`; one pinned by `sha` in marketplace.json must be "
+        "named with that same commit.",
+    )
+
+    @model_validator(mode="after")
+    def _plugin_shas_need_paths(self) -> "ImportBody":
+        if self.plugin_shas is not None and self.paths is None:
+            raise ValueError("'plugin_shas' applies to an import with 'paths' (candidate ids of a marketplace)")
+        return self
 
 
 class SyncBody(_Body):

@@ -49,6 +49,11 @@ class ViaMarketplace(_Model):
     kind: Literal["marketplace"] = "marketplace"
     url: str  # canonical URL of the marketplace (its marketplace.json)
     plugin: str  # plugin name inside that marketplace
+    # The skill's folder relative to the plugin root (may start with '..'), so a
+    # plugin the curator moves to another folder or repository is followed there.
+    # Optional and still version 1: records written before it lack it (their
+    # origin.path is used) and older readers ignore it (extra="ignore").
+    path: Optional[str] = Field(default=None, max_length=1024)
 
 
 class ViaManifest(_Model):
@@ -94,7 +99,7 @@ class InstallRecord(_Model):
     orphaned: bool = False
     last_check: LastCheck = Field(default_factory=LastCheck)
     previous: Optional[Generation] = None
-    # Identity of the skill folder the record describes ("dev:ino"): a folder
-    # deleted by hand and re-created under the same name is a different skill
-    # and must not inherit this record.
+    # Identity of the skill folder the record describes ("ino[:birth time]",
+    # see records.folder_id): a folder deleted by hand and re-created under the
+    # same name is a different skill and must not inherit this record.
     folder_id: Optional[str] = None

@@ -1,9 +1,13 @@
 """Install records on disk: `<scope>/.notebook-skills/records/<name>.json`.
 
-A record describes one skill *folder*, identified by `folder_id` (device and
-inode of the folder).  A folder deleted by hand and re-created under the same
-name is another skill: its old record is ignored (and dropped by the next
-write or recovery), never inherited.  The product's frontmatter keys are
+A record describes one skill *folder*, identified by `folder_id` (inode of
+the folder, plus its birth time where the system reports one).  A folder
+deleted by hand and re-created under the same name is another skill: its old
+record is ignored (and dropped by the next write or recovery), never
+inherited.  The device is not part of the identity, and a folder whose
+identity changed but whose content still has the recorded digest is the same
+skill (a remount, an NFS home seen from another server, a restore from a
+backup): its record is re-bound to the new identity, never dropped.  The product's frontmatter keys are
 written from a record by `frontmatter_keys`, the only place that renders them.
 
 Legacy `meta/<name>.json` files (content digest, orphaned flag, commit) are
@@ -28,7 +32,9 @@ from pydantic import ValidationError
 from ..errors import SkillsError
 
 from .frontmatter import PRODUCT_KEYS, parse_skill_md
-from .fsutil import atomic_write, fsync_path, read_bounded, token
+from .fsutil import atomic_write, read_bounded, token
+from .hashing import content_sha256
+from .locks import try_lock
 from .record import InstallRecord, Origin
 from .swap import rename_noreplace
 
@@ -78,15 +84,43 @@ def _birth(path) -> Optional[str]:
 def folder_id(path) -> Optional[str]:
     """Identity of a skill folder (not followed if it is a link); None if absent.
 
-    Device and inode, plus the birth time where the system reports it: a
-    folder deleted and re-created may get the same inode number back.
+    The inode, plus the birth time where the system reports it: a folder
+    deleted and re-created may get the same inode number back.  Not the
+    device: it changes with a remount (NFS homes on JupyterHub), which must not
+    turn every skill into a stranger.
     """
     try:
         st = os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
     birth = _birth(path)
-    return f"{st.st_dev}:{st.st_ino}" + (f":{birth}" if birth else "")
+    return f"{st.st_ino}" + (f":{birth}" if birth else "")
+
+
+def _id_parts(value: str) -> tuple[str, Optional[str]]:
+    """(inode, birth) of a folder id; ids written before 0.3 led with the device."""
+    parts = value.split(":")
+    birth = parts[-1] if len(parts) > 1 and "." in parts[-1] else None
+    return (parts[-2] if birth else parts[-1]), birth
+
+
+def same_folder(recorded: Optional[str], current: Optional[str]) -> bool:
+    """Whether two folder ids name the same folder (a missing birth time matches any)."""
+    if not recorded or not current:
+        return False
+    (ino_a, birth_a), (ino_b, birth_b) = _id_parts(recorded), _id_parts(current)
+    return ino_a == ino_b and (birth_a is None or birth_b is None or birth_a == birth_b)
+
+
+def holds(path, fid: Optional[str], digest: Optional[str]) -> bool:
+    """Whether the folder at ``path`` is the one with id ``fid`` or, when its
+    identity changed (remount, restore), has content digest ``digest``."""
+    current = folder_id(path)
+    if current is None:
+        return False
+    if same_folder(fid, current):
+        return True
+    return bool(digest) and content_sha256(path) == digest
 
 
 def source_url(origin: Origin, web_url: Optional[str] = None) -> str:
@@ -124,6 +158,7 @@ class Records:
         self.store = store
         self.origin_parser = origin_parser
         self.web_url = web_url  # the configured github_url: base of rendered `source` URLs
+        self._strangers: set = set()  # (name, recorded id, current id, digest) that did not match
 
     def source_url(self, origin: Origin) -> str:
         return source_url(origin, self.web_url)
@@ -158,8 +193,35 @@ class Records:
         record = self.read_raw(name)
         if record is None:
             return self._migrate(name, current)
-        if record.folder_id is not None and record.folder_id != current:
-            return None  # a different folder now: never inherit
+        if record.folder_id is not None and not same_folder(record.folder_id, current):
+            return self.rebind(name, record, current)
+        return record
+
+    def rebind(self, name: str, record: InstallRecord, current: str) -> Optional[InstallRecord]:
+        """A record whose folder identity changed: the same skill if the content
+        still has the recorded digest (re-bound, and saved when nobody is
+        writing the skill), else another folder (None: never inherited)."""
+        key = (name, record.folder_id, current, record.content_sha256)
+        if key in self._strangers:
+            return None
+        if not record.content_sha256 or content_sha256(self.store.root / name) != record.content_sha256:
+            if len(self._strangers) > 1000:
+                self._strangers.clear()
+            self._strangers.add(key)
+            return None
+        record.folder_id = current
+        try:
+            lock = try_lock(self.store.lock_path(name))
+        except (OSError, SkillsError):
+            lock = None
+        if lock is not None:  # else a writer holds it and writes a record itself
+            try:
+                self.write(name, record)
+                log.info("notebook-skills: re-bound the record of %s/%s to its folder", self.store.scope, name)
+            except (OSError, SkillsError) as err:
+                log.warning("notebook-skills: could not re-bind the record of %s/%s: %s", self.store.scope, name, err)
+            finally:
+                lock.release()
         return record
 
     # -- writing (callers hold the skill lock) ----------------------------------
@@ -168,8 +230,7 @@ class Records:
         if record.folder_id is None:
             record.folder_id = folder_id(self.store.root / name)
         folder = self.store.area(RECORDS)
-        atomic_write(folder / f"{name}.json", _dump(record))
-        fsync_path(folder, directory=True)
+        atomic_write(folder / f"{name}.json", _dump(record), self.store.temp_path(name))  # fsyncs the folder
         self._drop_legacy(name)
 
     def delete(self, name: str) -> None:

@@ -10,8 +10,9 @@ Runs under the scope lock and only ever touches:
 - never following a link: a bookkeeping dir or area that is a link or not
   inside the scope root is refused with a log line and left alone.
 
-Half-done transactions are finished or undone by comparing the folder
-identities recorded in the journal with what is on disk.  Every entry is
+Half-done transactions are finished or undone by comparing what the journal
+recorded with what is on disk: folder identities, and content digests where an
+identity changed (a remount or a restore gives a folder a new inode).  Every entry is
 isolated: an exception is logged and recovery moves on; it never stops the
 extension from loading.
 """
@@ -27,12 +28,15 @@ from typing import Callable, Optional
 
 import filelock
 
-from . import txn
+from ..errors import SkillsError
+
+from . import edits, txn
 from .fsutil import read_bounded, remove_tree
+from .hashing import content_sha256
 from .locks import file_lock, try_lock
 from .names import is_valid_name
 from .record import InstallRecord
-from .records import RECORDS, folder_id
+from .records import RECORDS, folder_id, holds, same_folder
 from .store import BACKUP, LOCKS, STAGING, TMP, TRASH, ScopeStore, UnsafeBookkeeping, entry_owner
 
 log = logging.getLogger(__name__)
@@ -161,13 +165,18 @@ def _record(store: ScopeStore, entry: str, referenced: set) -> Optional[str]:
     if record is not None and record.previous is not None:
         referenced.add(os.path.basename(record.previous.folder))
     current = folder_id(store.root / name)
-    if record is None or (current is not None and record.folder_id in (None, current)):
+    if record is None or (current is not None and (record.folder_id is None or same_folder(record.folder_id, current))):
         return None  # unreadable (maybe a newer version): left alone
     lock = try_lock(store.lock_path(name))
     if lock is None:
         return None  # a writer is at work on it
     try:
-        if record is not None and record.previous is not None:
+        if current is not None and record.content_sha256 and content_sha256(store.root / name) == record.content_sha256:
+            # the same content under a new identity (a remount, a restore): the same skill
+            record.folder_id = current
+            store.records.write(name, record)
+            return f"re-bound the record of '{name}' to its folder (its identity changed, its content did not)"
+        if record.previous is not None:
             referenced.discard(os.path.basename(record.previous.folder))
         store.records.delete(name)
     finally:
@@ -192,7 +201,15 @@ def _journal(store: ScopeStore, owners: _Owners, entry: str, *, locked: bool = F
         data = json.loads(read_bounded(path, 1 << 20, "journal"))
         if not isinstance(data, dict) or data.get("name") != name:
             raise ValueError("malformed journal")
-        note = _rename(store, data) if data.get("op") == "rename" else _install(store, data)
+        op = data.get("op")
+        if op == "rename":
+            if not is_valid_name(data.get("new")):
+                raise ValueError("malformed rename journal")
+            note = edits.recover_rename(store, data)
+        elif op == "edit":
+            note = edits.recover_edit(store, data)
+        else:
+            note = _install(store, data)
         path.unlink()
         return note
     finally:
@@ -201,25 +218,38 @@ def _journal(store: ScopeStore, owners: _Owners, entry: str, *, locked: bool = F
 
 
 def settle_journals(store: ScopeStore, name: str) -> None:
-    """Journals of one skill, for a writer that holds its lock (see txn.settle)."""
+    """Journals of one skill, for a writer that holds its lock (see txn.settle):
+    its own, and a rename's that moves another skill to this name."""
     folder = store.bookkeeping / txn.JOURNAL
     try:
         if not stat.S_ISDIR(os.lstat(folder).st_mode):
             return
-        entries = [e for e in os.listdir(store.area(txn.JOURNAL, create=False)) if e.startswith(name + ".")]
+        entries = os.listdir(store.area(txn.JOURNAL, create=False))
     except FileNotFoundError:
         return
-    if not entries:
+    mine = [e for e in entries if e.startswith(name + ".")]
+    mine += [e for e in entries if not e.startswith(name + ".") and _renames_to(folder / e, name)]
+    if not mine:
         return
     owners = _Owners(store)
     notes: list[str] = []
     try:
-        for entry in entries:
+        for entry in mine:
             _isolated(notes, f"journal {entry}", lambda e=entry: _journal(store, owners, e, locked=True))
     finally:
         owners.release()
     for note in notes:
         log.warning("notebook-skills: %s: %s", store.scope, note)
+
+
+def _renames_to(path: Path, name: str) -> bool:
+    try:
+        if not path.name.endswith(".json") or not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        data = json.loads(read_bounded(path, 1 << 20, "journal"))
+    except (OSError, ValueError, SkillsError):
+        return False
+    return isinstance(data, dict) and data.get("op") == "rename" and data.get("new") == name
 
 
 def _entry_path(store: ScopeStore, area: str, name: str, value: object) -> Optional[Path]:
@@ -235,33 +265,38 @@ def _install(store: ScopeStore, data: dict) -> str:
     staged = _entry_path(store, STAGING, name, data.get("staged"))
     backup = _entry_path(store, BACKUP, name, data.get("backup"))
     new_id, old_id = data.get("new_id"), data.get("old_id")
-    current = folder_id(target)
-    if new_id and current == new_id:
-        record = InstallRecord.model_validate(data["record"])
+    record = InstallRecord.model_validate(data["record"])
+    new_digest, old_digest = record.content_sha256, data.get("old_digest")
+    if _is_new(target, new_id, old_id, new_digest, old_digest):
+        record.folder_id = folder_id(target)
         store.records.write(name, record)
         old_at = None
         for candidate in (staged, backup):
-            if candidate is not None and old_id and folder_id(candidate) == old_id:
+            if candidate is not None and old_id and holds(candidate, old_id, old_digest):
                 old_at = candidate
         gen = _entry_path(store, txn.GENERATIONS, name, data.get("generation"))
         data = {**data, "generation": gen.name if gen else None}
         txn.finish_install(store, data, old_at)
         return f"finished the interrupted update of '{name}' (new bundle and its record)"
-    if current is None and backup is not None and old_id and folder_id(backup) == old_id:
+    if folder_id(target) is None and backup is not None and old_id and holds(backup, old_id, old_digest):
         os.rename(backup, target)
         note = f"restored '{name}' from an interrupted update (old bundle and record)"
     else:
         note = f"rolled back an interrupted update of '{name}' (old bundle and record kept)"
-    if staged is not None and new_id and folder_id(staged) == new_id:
+    if staged is not None and new_id and holds(staged, new_id, new_digest):
         remove_tree(staged)
     return note
 
 
-def _rename(store: ScopeStore, data: dict) -> str:
-    new = data.get("new")
-    if not is_valid_name(new):
-        raise ValueError("malformed rename journal")
-    if folder_id(store.skill_dir(new)) == data.get("folder_id"):
-        txn.finish_rename(store, data)
-        return f"finished renaming '{data['name']}' to '{new}'"
-    return f"rolled back renaming '{data['name']}' to '{new}'"
+def _is_new(target: Path, new_id, old_id, new_digest, old_digest) -> bool:
+    """Whether the swap happened: the new folder is at the target.  By identity
+    first; when neither identity matches (a remount since), by content digest."""
+    current = folder_id(target)
+    if current is None:
+        return False
+    if same_folder(new_id, current):
+        return True
+    if same_folder(old_id, current):
+        return False
+    digest = content_sha256(target) if new_digest else None
+    return digest is not None and digest == new_digest and digest != old_digest

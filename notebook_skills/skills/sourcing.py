@@ -1,11 +1,15 @@
-"""Preview and multi-skill import of GitHub sources: repositories, folders and
-Claude Code plugin marketplaces (contract §4, §7).
+"""Preview of GitHub sources: repositories, folders and Claude Code plugin
+marketplaces (contract §4, §7); multi-skill import builds on it (``imports.py``).
 
 Cheap by construction: a preview costs one ref resolution and one archive of
 the source; external marketplace plugins are listed unresolved and resolved
-one at a time on request.  What a preview resolved (ref → SHA) and downloaded
-is kept briefly in a ``SourceCache`` so the import that follows installs that
-exact commit without downloading it again.
+one at a time on request.  A preview answers the commits it resolved (the
+source's ``sha`` and each resolved plugin's ``source.sha``); the import that
+follows names them back, so it installs exactly what was previewed however
+late it comes.  What a preview resolved (ref → SHA, default branch) and
+downloaded is also kept briefly in a ``SourceCache``: an optimisation only
+(no second download, no repeated lookups), and what an import without those
+SHAs falls back to.
 """
 
 from __future__ import annotations
@@ -14,18 +18,17 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
-import time
 import os
 import re
 import stat
 from pathlib import Path
 from typing import AsyncIterator, Optional
 
-from ..errors import Conflict, Invalid, NotFound, SkillsError, UpstreamError
+from ..errors import Invalid, NotFound, SkillsError
 from ..github import GitHubLocation, RefNotFound, extract_subtree
 from ..sources.cache import SourceCache
+from ..sources.discovery import flag_collisions
 from ..sources.marketplace import MARKETPLACE_JSON, MAX_BYTES, Marketplace, MarketplaceError, PluginSpec, parse_marketplace
-from ..sources.discovery import describe
 from ..sources.preview import (
     Context,
     Tree,
@@ -34,15 +37,10 @@ from ..sources.preview import (
     plain_preview,
     plugin_model,
     resolved_plugin,
-    split_id,
 )
-from .bundlecheck import not_installed
-from .upstream import ArchiveFetcher
 from .fsutil import remove_tree_quietly
-from .models import Preview, PreviewError, SkillDetail, Source
-from .record import InstallRecord, LastCheck, Origin, ViaDirect, ViaMarketplace
-
-MAX_IDS = 500  # candidate ids in one import call
+from .models import Preview, PreviewError, Source
+from .upstream import ArchiveFetcher
 
 # blob/<ref>/<dir>/.claude-plugin/marketplace.json (or tree/.../.claude-plugin) → the marketplace folder
 _MARKET_SUFFIX = re.compile(r"/\.claude-plugin(?:/marketplace\.json)?/?$")
@@ -67,14 +65,15 @@ class Opened:
     market: Optional[Marketplace] = None
     market_error: Optional[str] = None
     op: Optional["_Op"] = None  # trees opened later share its downloads and clean-up
+    via_url: Optional[str] = None  # what `via` records for skills that follow this marketplace's pins
 
     def source(self) -> Source:
         return Source(kind=self.kind, owner=self.loc.owner, repo=self.loc.repo, ref=self.tree.ref, sha=self.tree.sha)
 
-    def market_url(self, web: str) -> str:
-        """Canonical URL of this marketplace's marketplace.json (what ``via`` records)."""
+    def market_url(self, web: str, ref: str) -> str:
+        """Canonical URL of this marketplace's marketplace.json at ``ref``."""
         path = join(self.loc.path, MARKETPLACE_JSON)
-        return f"{web.rstrip('/')}/{self.loc.owner}/{self.loc.repo}/blob/{self.tree.ref}/{path}"
+        return f"{web.rstrip('/')}/{self.loc.owner}/{self.loc.repo}/blob/{ref}/{path}"
 
 
 # How an operation treats the preview cache: a preview resolves afresh and fills
@@ -87,33 +86,21 @@ FRESH, REUSE, TAKE = "fresh", "reuse", "take"
 class _Op:
     stack: contextlib.AsyncExitStack
     mode: str
+    store: object  # the scope store whose bookkeeping holds this operation's work dirs
     fetcher: Optional[ArchiveFetcher] = None  # imports: downloads that are not cached
-
-
-@dataclasses.dataclass
-class Selected:
-    """One skill chosen for import: where it is on disk and where it comes from."""
-
-    cid: str
-    tree: Tree
-    path: str
-    plugin: Optional[PluginSpec] = None
-    market_url: Optional[str] = None
-
-    @property
-    def follows_marketplace(self) -> bool:
-        """Pinned by sha only: tracking follows the marketplace's pin (contract §7)."""
-        p = self.plugin
-        return bool(p and p.external and p.sha and not p.ref)
+    plugin_shas: dict = dataclasses.field(default_factory=dict)  # plugin name -> commit the preview showed
 
 
 class Sourcing:
     def __init__(self, manager) -> None:
         self.m = manager
         cap = max(4 * manager.max_extract_bytes, 256 * 1024 * 1024) if manager.max_extract_bytes else 1 << 30
-        # in the user scope's bookkeeping, next to (not inside) tmp: tmp holds only what one
-        # operation leaves behind on failure, the cache outlives operations by design
-        self.cache = SourceCache(manager.github, lambda: manager.stores["user"].tmp_dir().parent, max_bytes=cap)
+        # in bookkeeping, next to (not inside) tmp: tmp holds only what one operation
+        # leaves behind on failure, the cache outlives operations by design
+        self.cache = SourceCache(manager.github, self._cache_parent, max_bytes=cap)
+        from .imports import IdImports  # late: it builds on this module
+
+        self.ids = IdImports(self)
 
     @property
     def github(self):
@@ -127,7 +114,48 @@ class Sourcing:
             max_skill_bytes=self.m.max_skill_bytes,
         )
 
+    # ---- where downloads and work dirs go ----------------------------------
+
+    def _usable(self, store) -> bool:
+        try:
+            store.tmp_dir()
+            return True
+        except (SkillsError, OSError):
+            return False
+
+    def work_store(self, scope: Optional[str] = None):
+        """The store whose bookkeeping holds an operation's downloads and work dirs:
+        an import's own scope; for a preview (no scope) the user scope, else the
+        project scope when the user scope's bookkeeping cannot be used (so one broken
+        scope never breaks the other)."""
+        if scope is not None:
+            return self.m.store(scope)
+        user, project = self.m.stores["user"], self.m.stores["project"]
+        return user if self._usable(user) or not self._usable(project) else project
+
+    def _cache_parent(self, create: bool) -> Optional[Path]:
+        """Bookkeeping dir holding the source cache: the user scope's, else the project
+        scope's when the user scope's cannot be used; made (properly, with its
+        .gitignore) only for a write."""
+        for store in self.m.unique_stores():
+            try:
+                return store.tmp_dir().parent if create else store.check_bookkeeping()
+            except (SkillsError, OSError):
+                continue
+        return None
+
     # ---- resolving and extracting -----------------------------------------
+
+    async def default_branch(self, owner: str, repo: str, mode: str = TAKE) -> str:
+        """The default branch: the one a recent preview looked up (kept with its pins,
+        so expanding a plugin or importing costs no repeated lookup), else asked now."""
+        if mode != FRESH:
+            cached = await self.m.run_io(self.cache.branch, owner, repo)
+            if cached is not None:
+                return cached
+        branch = await self.github.default_branch(owner, repo)
+        await self.m.run_io(self.cache.remember_branch, owner, repo, branch)
+        return branch
 
     async def _commit(self, owner: str, repo: str, ref: str, mode: str) -> tuple[str, Optional[str]]:
         """(commit, ETag) of ``ref``: the one a recent preview saw (REUSE, TAKE:
@@ -159,13 +187,13 @@ class Sourcing:
         if cached is not None:
             return cached
         if op.fetcher is None:  # an import without a preview leaves nothing behind
-            op.fetcher = ArchiveFetcher(self.github, self.m.stores["user"])
+            op.fetcher = ArchiveFetcher(self.github, op.store)
             op.stack.callback(op.fetcher.close)
         return await op.fetcher.get(owner, repo, sha)
 
     async def _extract(self, owner: str, repo: str, ref: str, sha: str, base: str, op: _Op) -> Tree:
         archive = await self._archive(owner, repo, sha, op)
-        work = await asyncio.to_thread(self.m.stores["user"].mkdtemp, "source")  # recovery knows it
+        work = await asyncio.to_thread(op.store.mkdtemp, "source")  # recovery knows it
         op.stack.push_async_callback(asyncio.to_thread, remove_tree_quietly, work)
         dest = work / base if base else work
         await asyncio.to_thread(dest.mkdir, parents=True, exist_ok=True)
@@ -180,15 +208,21 @@ class Sourcing:
         return Tree(owner, repo, ref, sha, work, base, [join(base, s) for s in result.skipped])
 
     @contextlib.asynccontextmanager
-    async def _open(self, url: str, mode: str) -> AsyncIterator[Opened]:
+    async def open(self, url: str, mode: str, *, scope: Optional[str] = None, sha: Optional[str] = None,
+                   plugin_shas: Optional[dict] = None) -> AsyncIterator[Opened]:
+        """``url`` extracted at ``sha`` when given (what a preview answered), else at its
+        ref's commit as ``mode`` says; work dirs in ``scope``'s bookkeeping (see work_store)."""
         self.m.require_github()
         if not isinstance(url, str) or not url.strip():
             raise Invalid("Enter a GitHub URL or owner/repo.")
         loc = self.github.parse_url(marketplace_folder_url(url))
-        ref = loc.ref or await self.github.default_branch(loc.owner, loc.repo)
-        sha, etag = await self._commit(loc.owner, loc.repo, ref, mode)
+        ref = loc.ref or await self.default_branch(loc.owner, loc.repo, mode)
+        etag = None
+        if sha is None:
+            sha, etag = await self._commit(loc.owner, loc.repo, ref, mode)
+        store = await asyncio.to_thread(self.work_store, scope)
         async with contextlib.AsyncExitStack() as stack:
-            op = _Op(stack, mode)
+            op = _Op(stack, mode, store, plugin_shas=dict(plugin_shas or {}))
             tree = await self._extract(loc.owner, loc.repo, ref, sha, loc.path, op)
             tree.etag = etag
             opened = await asyncio.to_thread(self._classify, loc, tree)
@@ -214,25 +248,30 @@ class Sourcing:
         loc = self.github.parse_url(url)
         return loc.owner, loc.repo, (loc.path or loc.ref or None)
 
-    async def _plugin_tree(self, spec: PluginSpec, op: _Op) -> Tree:
-        """Extract an external plugin at its pin: sha, else ref, else the default branch."""
+    async def plugin_tree(self, spec: PluginSpec, op: _Op) -> Tree:
+        """Extract an external plugin at its pin: sha, else the commit the preview
+        showed (an import naming it), else ref, else the default branch."""
         etag = None
+        shown = op.plugin_shas.get(spec.name)
         if spec.sha:
             # sha wins over ref for what is installed; a named ref is still what the skill tracks
             ref, sha = spec.ref or spec.sha, spec.sha
         else:
-            ref = spec.ref or await self.github.default_branch(spec.owner, spec.repo)
-            # a plugin preview resolves it afresh; an import takes what that preview saw
-            sha, etag = await self._commit(spec.owner, spec.repo, ref, TAKE if op.mode == TAKE else FRESH)
+            ref = spec.ref or await self.default_branch(spec.owner, spec.repo, op.mode)
+            if shown is not None:
+                sha = shown
+            else:
+                # a plugin preview resolves it afresh; an import takes what that preview saw
+                sha, etag = await self._commit(spec.owner, spec.repo, ref, TAKE if op.mode == TAKE else FRESH)
         tree = await self._extract(spec.owner, spec.repo, ref, sha, spec.root, op)
         tree.pin, tree.etag = spec.sha, etag
         return tree
 
     # ---- preview -------------------------------------------------------------
 
-    async def preview(self, url: str, plugin: Optional[str] = None) -> Preview:
+    async def preview(self, url: str, plugin: Optional[str] = None, sha: Optional[str] = None) -> Preview:
         ctx = self.context()
-        async with self._open(url, FRESH if plugin is None else REUSE) as o:
+        async with self.open(url, FRESH if plugin is None else REUSE, sha=sha) as o:
             if plugin is not None:
                 return await self._preview_plugin(o, plugin, ctx)
             return await asyncio.to_thread(self._preview_sync, o, ctx)
@@ -262,123 +301,27 @@ class Sourcing:
             cands, plugins, errors = await asyncio.to_thread(marketplace_preview, o.tree, o.market, ctx, only=name)
             return Preview(source=o.source(), skills=cands, plugins=plugins, errors=errors)
         try:
-            tree = await self._plugin_tree(spec, o.op)
+            tree = await self.plugin_tree(spec, o.op)
         except (Invalid, NotFound) as err:
             msg = f"plugin '{name}': {err.message}"
             return Preview(source=o.source(), skills=[], plugins=[plugin_model(spec, skills=[], error=msg)],
                            errors=[PreviewError(plugin=name, message=msg)])
-        found = await asyncio.to_thread(tree.found, spec.root)
-        cands, model, errors = await asyncio.to_thread(resolved_plugin, tree, spec, ctx, found, sha=tree.sha)
+        cands, model, errors = await asyncio.to_thread(self._resolved, o, tree, spec, ctx)
         return Preview(source=o.source(), skills=cands, plugins=[model], errors=errors)
 
-    # ---- import by candidate ids -----------------------------------------
+    async def import_ids(self, url: str, scope: str, ids: list[str], **options):
+        """Install several candidates of ``url``'s preview (imports.py)."""
+        return await self.ids.import_ids(url, scope, ids, **options)
 
-    async def select(self, o: Opened, ids: list[str]) -> tuple[list[Selected], list[dict]]:
-        """Map candidate ids to skill folders, opening each external plugin once."""
-        chosen: list[Selected] = []
-        errors: list[dict] = []
-        local_found = await asyncio.to_thread(o.tree.found)
-        trees: dict[str, Tree] = {}
-        for cid in ids:
-            plugin, path = split_id(str(cid))
-            try:
-                if plugin is None or o.market is None:
-                    if plugin is not None:
-                        raise Invalid(f"No plugin '{plugin}' here: this source is not a marketplace.")
-                    if path not in local_found:
-                        raise Invalid(f"No skill at '{path}' in this source.")
-                    chosen.append(Selected(cid, o.tree, path))
-                    continue
-                spec = o.market.plugin(plugin)
-                if spec is None:
-                    raise Invalid(o.market.error_for(plugin) or f"The marketplace has no plugin named '{plugin}'.")
-                if spec.external and plugin not in trees:
-                    trees[plugin] = await self._plugin_tree(spec, o.op)
-                tree = trees.get(plugin, o.tree)
-                found = await asyncio.to_thread(tree.found, spec.root) if spec.external else local_found
-                if path not in spec.skill_folders(found):
-                    raise Invalid(f"Plugin '{plugin}' has no skill at '{path}'.")
-                chosen.append(Selected(cid, tree, path, spec, o.market_url(self.github.github_url)))
-            except SkillsError as err:
-                if isinstance(err, UpstreamError):
-                    raise  # GitHub is failing: stop, nothing was installed yet
-                errors.append({"path": cid, "message": err.message})
-        return chosen, errors
-
-    async def import_ids(self, url: str, scope: str, ids: list[str], *, tracks_upstream: Optional[bool],
-                         overwrite: bool):
-        """Install the candidates ``ids`` of ``url``'s preview: each source's
-        archive is downloaded (or taken from the preview's cache) once."""
-        store = self.m.store(scope)
-        if not ids:
-            raise Invalid("'paths' must name at least one skill from the preview.")
-        if len(ids) > MAX_IDS:
-            raise Invalid(f"'paths' names {len(ids)} skills; import at most {MAX_IDS} in one call.")
-        installed: list[SkillDetail] = []
-        async with self._open(url, TAKE) as o:
-            chosen, errors = await self.select(o, ids)
-            names: dict[str, str] = {}
-            trees: dict[tuple[str, str, str], object] = {}
-            failing: Optional[UpstreamError] = None
-            for sel in chosen:
-                if failing is not None:  # GitHub is failing (rate limit...): do not hammer it
-                    errors.append({"path": sel.cid, "message": f"Not imported: {failing.message}"})
-                    continue
-                try:
-                    installed.append(await self._install(store, sel, tracks_upstream, overwrite, names, trees))
-                except UpstreamError as err:
-                    failing = err
-                    errors.append({"path": sel.cid, "message": err.message})
-                except SkillsError as err:
-                    errors.append({"path": sel.cid, "message": err.message})
-        if failing is not None and not installed:
-            raise failing  # nothing changed: a plain 502
-        return installed, errors
-
-    async def _git_tree(self, tree: Tree, trees: dict):
-        """Folder tree SHAs of ``tree``'s commit (one request per repository and
-        commit per import), so the first Sync compares like with like."""
-        key = (tree.owner.lower(), tree.repo.lower(), tree.sha)
-        if key not in trees:
-            trees[key] = await self.github.tree(tree.owner, tree.repo, tree.sha)
-        return trees[key]
-
-    def _record(self, sel: Selected, git_tree) -> InstallRecord:
-        """What the install knows; `tracking` is settled under the lock (upstream._stage_install)."""
-        t = sel.tree
-        folder_tree = git_tree.folder(sel.path) if not git_tree.truncated else None
-        via = (
-            ViaMarketplace(url=sel.market_url, plugin=sel.plugin.name)
-            if sel.follows_marketplace and sel.market_url
-            else ViaDirect()
-        )
-        return InstallRecord(
-            origin=Origin(host=self.m.github_host, owner=t.owner, repo=t.repo, ref=t.ref, path=sel.path),
-            via=via,
-            commit=t.sha,
-            tree=folder_tree,
-            # the head answer's ETag only when `sha` is what `ref` pointed at (not a sha pin)
-            last_check=LastCheck(head=t.sha, etag=t.etag, tree=folder_tree, update_available=False,
-                                 checked_at=time.time()),
-        )
-
-    async def _install(self, store, sel: Selected, tracks: Optional[bool], overwrite: bool, names: dict,
-                       trees: dict) -> SkillDetail:
-        found = await asyncio.to_thread(describe, sel.tree.root, sel.path, fallback_names=(sel.tree.repo,))
-        name = found.name
-        if name in names:
-            raise Conflict(
-                f"'{sel.cid}' would install as '{name}', like '{names[name]}' just did; "
-                "import it on its own with another name.",
-                reason="exists",
-            )
-        folder = sel.tree.root / sel.path if sel.path else sel.tree.root
-        # the record owns origin and via; `source` and the tracking keys are stamped from it (txn)
-        record = self._record(sel, await self._git_tree(sel.tree, trees))
-        detail, _ = await self.m.upstream.install_folder(store, name, folder, record, tracks, overwrite)
-        names[name] = sel.cid  # claimed once installed: a failed one leaves the name free
-        detail.problems.extend(not_installed(sel.tree.skipped, sel.path))  # never dropped silently
-        return detail
+    @staticmethod
+    def _resolved(o: Opened, tree: Tree, spec: PluginSpec, ctx: Context):
+        """An external plugin's candidates, checked for same-name collisions among
+        themselves and against every candidate the marketplace preview already shows
+        (its local plugins and loose skills), like those were against each other."""
+        cands, model, errors = resolved_plugin(tree, spec, ctx, tree.found(spec.root), sha=tree.sha)
+        shown, _, _ = marketplace_preview(o.tree, o.market, ctx)
+        flag_collisions(cands, others=shown)
+        return cands, model, errors
 
 
 def _is_regular(path: Path) -> bool:

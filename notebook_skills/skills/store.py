@@ -26,6 +26,8 @@ from .records import Records
 BOOKKEEPING = ".notebook-skills"
 SKILL_MD = "SKILL.md"
 MAX_TEXT_FILE_BYTES = 1024 * 1024
+MAX_REL_PATH = 1024  # characters of a file path inside a bundle
+DEFAULT_NAME_MAX = 255
 STAGING, BACKUP, TRASH, TMP, LOCKS = "staging", "backup", "trash", "tmp", "locks"
 
 
@@ -49,6 +51,7 @@ class ScopeStore:
         self.owner = token()
         self._owner_lock = None
         self._owner_mutex = threading.Lock()
+        self._name_max: int | None = None
 
     # -- skills -------------------------------------------------------------
     def list_names(self) -> list[str]:
@@ -94,19 +97,48 @@ class ScopeStore:
     def resolve_rel(self, name: str, rel: str) -> Path:
         """Path of a bundle file; rejects anything that could leave the bundle."""
         base = self.skill_dir(name)
-        if not isinstance(rel, str) or not rel or len(rel) > 1024:
+        if not isinstance(rel, str) or not rel:
             raise Invalid("A file path inside the skill is required")
+        if len(rel) > MAX_REL_PATH:
+            raise Invalid(f"The file path is too long ({len(rel)} characters; at most {MAX_REL_PATH}).")
         if "\\" in rel or "\0" in rel or rel.startswith("/"):
             raise Invalid(f"Invalid file path '{rel[:200]}': use a relative path with '/'")
         parts = rel.split("/")
         if any(p in ("", ".", "..", BOOKKEEPING) for p in parts):
             raise Invalid(f"Invalid file path '{rel[:200]}': no empty, '.', '..' or bookkeeping parts")
+        self._check_name_lengths(parts)
         path = base
         for part in parts:
             path = path / part
             if path.is_symlink():
                 raise Invalid(f"Invalid file path '{rel[:200]}': it goes through a symbolic link")
         return path
+
+    def name_max(self) -> int:
+        """The filesystem's limit on one file or folder name, in bytes."""
+        if self._name_max is None:
+            probe = self.root
+            while not probe.exists() and probe.parent != probe:
+                probe = probe.parent
+            try:
+                self._name_max = int(os.pathconf(probe, "PC_NAME_MAX"))
+            except (OSError, ValueError, AttributeError):  # no pathconf (Windows) or no answer
+                self._name_max = DEFAULT_NAME_MAX
+        return self._name_max
+
+    def _check_name_lengths(self, parts: list[str]) -> None:
+        """Refuse a name the filesystem cannot hold before anything is created."""
+        limit = self.name_max()
+        for part in parts:
+            try:
+                size = len(os.fsencode(part))
+            except UnicodeEncodeError:
+                raise Invalid(f"Invalid file path: '{part[:60]}' is not valid text") from None
+            if size > limit:
+                raise Invalid(
+                    f"A file or folder name is too long for the file system: '{part[:60]}…' "
+                    f"({size} bytes; the limit is {limit})."
+                )
 
     def _existing_file(self, name: str, rel: str) -> Path:
         self.require(name)
@@ -139,6 +171,11 @@ class ScopeStore:
             raise Invalid(f"'{rel}' is not a UTF-8 text file") from None
 
     def write_text_file(self, name: str, rel: str, content: str, *, require_skill: bool = True) -> None:
+        """Write one text file of a bundle atomically (temp file in bookkeeping).
+
+        Missing parent folders are created, and removed again if the write
+        fails: a failed write leaves the bundle as it was.
+        """
         base = self.require(name) if require_skill else self.skill_dir(name)
         if not base.is_dir():
             raise NotFound(f"No {self.scope} skill named '{name}'")
@@ -151,24 +188,46 @@ class ScopeStore:
             raise Invalid(f"'{rel}' is larger than 1 MiB")
         if path.is_dir():
             raise Invalid(f"'{rel}' is a folder")
+        temp = self.temp_path(name)  # bookkeeping first: a refused area creates nothing in the bundle
+        made = self._make_parents(base, path, rel)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):
-            raise Invalid(f"Cannot create '{rel}': a parent is a file") from None
-        atomic_write(path, data, tmp_dir=self.tmp_dir())  # temp files never inside the bundle
+            atomic_write(path, data, temp)  # temp files never inside the bundle
+        except BaseException:
+            for folder in reversed(made):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+            raise
 
-    def delete_file(self, name: str, rel: str) -> None:
+    @staticmethod
+    def _make_parents(base: Path, path: Path, rel: str) -> list[Path]:
+        """Create the missing folders between the bundle and ``path``; return them."""
+        made: list[Path] = []
+        folder = base
+        try:
+            for part in path.relative_to(base).parts[:-1]:
+                folder = folder / part
+                if os.path.lexists(folder):
+                    if not folder.is_dir():
+                        raise Invalid(f"Cannot create '{rel}': a parent is a file")
+                    continue
+                os.mkdir(folder)
+                made.append(folder)
+        except BaseException:
+            for done in reversed(made):
+                try:
+                    done.rmdir()
+                except OSError:
+                    break
+            raise
+        return made
+
+    def file_to_delete(self, name: str, rel: str) -> Path:
+        """A bundle file that may be deleted (never SKILL.md)."""
         if rel == SKILL_MD:
             raise Invalid("SKILL.md cannot be deleted; delete the skill instead")
-        path = self._existing_file(name, rel)
-        path.unlink()
-        base, parent = self.skill_dir(name), path.parent
-        while parent != base:  # drop folders the deletion left empty
-            try:
-                parent.rmdir()
-            except OSError:
-                break
-            parent = parent.parent
+        return self._existing_file(name, rel)
 
     # -- bookkeeping ------------------------------------------------------------
     def check_bookkeeping(self) -> Path:
@@ -253,6 +312,15 @@ class ScopeStore:
         if self.bookkeeping not in path.parents:
             raise ValueError(f"refusing to discard {path}: not in {self.bookkeeping}")
         remove_tree_quietly(path)
+
+    def temp_path(self, name: str) -> Path:
+        """A fresh path for a temp file of skill ``name`` (not created).
+
+        It lives in bookkeeping (`tmp/<name>.<owner>.<token>`), so it never
+        shows up inside a bundle, its name fits any name limit, and a recovery
+        after a crash removes it.
+        """
+        return self.park(TMP, name)
 
     def tmp_dir(self) -> Path:
         self.ensure_owner()

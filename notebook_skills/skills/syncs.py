@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import Invalid, NotFound, SkillsError
+from ..github import RateLimited
 from .engine import Progress, SyncEngine
 from .planner import Outcome, Target
 
@@ -70,14 +71,17 @@ class SyncService:
             raise Invalid(f"'{name}' does not track upstream. Turn on Track upstream first.")
         return fm, record
 
-    async def _finish(self, store, name: str, read, force: bool, pins_memo: Optional[dict] = None) -> Target:
+    async def _finish(self, store, name: str, read, force: bool, memo=None) -> Target:
+        """``memo`` (pins.PinMemo, one per batch): GitHub reads made before the engine runs."""
         fm, record = read
         if record is not None and record.origin is not None:
             origin = record.origin
             if record.via.kind == "marketplace":  # follows the marketplace's pin (pins.py)
-                origin = await self._follow_pin(store, name, record, pins_memo)
+                origin = await self._follow_pin(store, name, record, memo)
         else:
             record = None
+            if memo is not None:
+                memo.guard()  # rate limited earlier in this batch: ask nothing more
             origin = await self._origin_from_source(name, _text(fm.get("source")))
         return Target(store=store, name=name, origin=origin, record=record,
                       tracking_ref=_text(fm.get("tracking_ref")), digest=None, force=force)
@@ -89,13 +93,13 @@ class SyncService:
         validate_name(name)
         return await self._finish(store, name, await self.m.run_io(self._read, store, name), force)
 
-    async def _follow_pin(self, store, name: str, record, memo: Optional[dict]):
+    async def _follow_pin(self, store, name: str, record, memo):
         """The origin a sha-only marketplace skill syncs from now: the plugin's current
         pin (one conditional marketplace.json read per marketplace and batch)."""
         from .pins import PluginGone
 
         try:
-            return await self.m.pins.follow(record, name, memo)
+            return await self.m.pins.follow(record, name, store, memo)
         except PluginGone:
             gone = Target(store=store, name=name, origin=record.origin, record=record, tracking_ref=None, digest=None)
             await self.engine.apply.note_check(gone, orphaned=True)  # kept, marked orphaned
@@ -132,8 +136,10 @@ class SyncService:
             raise outcome.error
         return {"update_available": bool(outcome.update_available), "ref": outcome.ref, "current_ref": outcome.current_ref}
 
-    async def _targets(self, progress: Optional[Progress]) -> tuple[list[Target], list[Outcome]]:
-        """Every tracking skill of both scopes, read in one worker-thread hop."""
+    async def _targets(self, progress: Optional[Progress]):
+        """(targets, failed outcomes, rate limit met or None) for every tracking skill of
+        both scopes, read in one worker-thread hop; marketplaces followed once each."""
+        from .pins import PinMemo
 
         def read_all():
             found = []
@@ -151,29 +157,32 @@ class SyncService:
             return found
 
         targets, failed = [], []
-        pins_memo: dict = {}  # each marketplace read once per batch (pins.py)
+        memo = PinMemo()  # each marketplace read once per batch, errors included (pins.py)
         for store, name, read in await self.m.run_io(read_all):
             try:
                 if isinstance(read, SkillsError):
                     raise read
-                targets.append(await self._finish(store, name, read, False, pins_memo))
+                targets.append(await self._finish(store, name, read, False, memo))
             except SkillsError as err:
+                if isinstance(err, RateLimited) and memo.limited is None:
+                    memo.limited = err
                 outcome = Outcome(scope=store.scope, name=name, error=err)
                 failed.append(outcome)
                 if progress is not None:
                     progress(outcome)
-        return targets, failed
+        return targets, failed, memo.limited
 
     async def sync_all(self, progress: Optional[Progress] = None) -> list[dict]:
         self.m.require_github()
-        targets, failed = await self._targets(progress)
-        outcomes = await self.engine.run(targets, mode="sync", progress=progress)
+        targets, failed, limited = await self._targets(progress)
+        # a rate limit met while following pins trips the engine's breaker: the rest report it untouched
+        outcomes = await self.engine.run(targets, mode="sync", progress=progress, limited=limited)
         return [o.as_sync() for o in outcomes + failed]
 
     async def check_all(self, progress: Optional[Progress] = None) -> list[dict]:
         self.m.require_github()
-        targets, failed = await self._targets(progress)
-        outcomes = await self.engine.run(targets, mode="check", progress=progress)
+        targets, failed, limited = await self._targets(progress)
+        outcomes = await self.engine.run(targets, mode="check", progress=progress, limited=limited)
         return [o.as_check() for o in outcomes + failed]
 
 

@@ -35,13 +35,15 @@ log = logging.getLogger(__name__)
 class ArchiveFetcher:
     """Downloads each (owner, repo, sha) archive at most once per operation.
 
-    Archives go to a temp dir in ``store``'s bookkeeping, made only when the
-    first download starts (an all-unchanged sync-all creates nothing).
+    Archives go to a temp dir in ``store``'s bookkeeping (else in the first
+    ``fallbacks`` store whose bookkeeping is usable: a batch spanning both scopes
+    keeps working when one scope is broken), made only when the first download
+    starts (an all-unchanged sync-all creates nothing).
     """
 
-    def __init__(self, github, store: ScopeStore) -> None:
+    def __init__(self, github, store: ScopeStore, *fallbacks: ScopeStore) -> None:
         self.github = github
-        self._store = store
+        self._stores = [store, *(f for f in fallbacks if f is not store)]
         self._dir: Optional[Path] = None
         self._tasks: dict[tuple[str, str, str], asyncio.Future] = {}
 
@@ -56,10 +58,18 @@ class ArchiveFetcher:
 
     async def _download(self, owner: str, repo: str, sha: str, index: int) -> Path:
         if self._dir is None:
-            self._dir = await asyncio.to_thread(_mkdtemp, self._store, "archives-")
+            self._dir = await asyncio.to_thread(self._mkdtemp)
         dest = self._dir / f"{index}.tar.gz"
         await self.github.download_archive(owner, repo, sha, dest)
         return dest
+
+    def _mkdtemp(self) -> Path:
+        for store in self._stores[:-1]:
+            try:
+                return _mkdtemp(store, "archives-")
+            except (SkillsError, OSError):
+                continue  # that scope's bookkeeping cannot be used: the next one
+        return _mkdtemp(self._stores[-1], "archives-")
 
     def close(self) -> None:
         for task in self._tasks.values():
@@ -127,16 +137,19 @@ class Upstream:
     # ---- resolving ---------------------------------------------------------
 
     @asynccontextmanager
-    async def _resolve(self, url: str, store: ScopeStore) -> AsyncIterator[Resolved]:
+    async def _resolve(self, url: str, store: ScopeStore, sha: Optional[str] = None) -> AsyncIterator[Resolved]:
         self.m.require_github()
         if not isinstance(url, str) or not url.strip():
             raise Invalid("Enter a GitHub URL or owner/repo.")
         loc = self.github.parse_url(url.strip())
-        ref = loc.ref or await self.github.default_branch(loc.owner, loc.repo)
+        ref = loc.ref or await self.m.sourcing.default_branch(loc.owner, loc.repo)
         # Resolve the ref to one commit and use it for everything: the archive, the
-        # folder tree SHAs and the record (a push meanwhile is never recorded).  After
-        # a preview it is the commit the preview showed, and its archive is reused.
-        sha, etag = await self.m.sourcing.commit(loc.owner, loc.repo, ref)
+        # folder tree SHAs and the record (a push meanwhile is never recorded).  It is
+        # `sha` when the caller names the commit its preview showed, else the one a
+        # recent preview resolved, else the head; a previewed archive is reused.
+        etag = None
+        if sha is None:
+            sha, etag = await self.m.sourcing.commit(loc.owner, loc.repo, ref)
         tree = await self.github.tree(loc.owner, loc.repo, sha)
         if loc.path and not tree.truncated and tree.folder(loc.path) is None:
             raise NotFound(f"There is no '{loc.path}' on '{ref}' in {loc.owner}/{loc.repo}.")
@@ -158,11 +171,11 @@ class Upstream:
 
     # ---- import ------------------------------------------------------------
 
-    async def import_one(self, url, scope, *, name=None, tracks_upstream=None, overwrite=False):
+    async def import_one(self, url, scope, *, name=None, tracks_upstream=None, overwrite=False, sha=None):
         store = self.m.store(scope)
         if name is not None:
             validate_name(name)
-        async with self._resolve(url, store) as res:
+        async with self._resolve(url, store, sha) as res:
             if not res.candidates:
                 raise Invalid(f"No SKILL.md found at {url}.")
             if len(res.candidates) > 1:

@@ -1,12 +1,17 @@
 """A short-lived cache of downloaded archives and previewed pins.
 
 A preview downloads a source's archive; the import that follows (usually
-seconds later) must install exactly the commit the user saw, without a
-second download.  So both live here, in ``<bookkeeping>/source-cache/``:
+seconds later) should not download it again, nor repeat the lookups the
+preview made.  So they live here, in ``<bookkeeping>/source-cache/``:
 
 - archives keyed by (host, owner, repo, SHA): ``<key>.tar.gz``;
 - pins keyed by (host, owner, repo, ref): ``<key>.pin`` holding the SHA a
-  preview resolved ``ref`` to.
+  preview resolved ``ref`` to (what an import that names no SHA installs);
+- default branches keyed by (host, owner, repo): ``<key>.branch``, so expanding
+  a plugin of a previewed marketplace, or importing from it, asks no second time.
+
+An optimisation only: an import that names the previewed SHAs installs them
+whether or not they are still cached.
 
 Entries older than ``max_age`` are ignored and removed; the archives' total
 size is capped (oldest first).  A file vanishing under us (another process
@@ -27,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..errors import NOT_WRITABLE, Conflict
+from ..errors import NOT_WRITABLE, Conflict, SkillsError
 from ..skills.fsutil import token
 
 log = logging.getLogger(__name__)
@@ -42,9 +47,12 @@ def _key(*parts: str) -> str:
 
 
 class SourceCache:
-    def __init__(self, github, parent: Callable[[], Path], *, max_bytes: int, max_age: float = MAX_AGE) -> None:
+    def __init__(self, github, parent: Callable[[bool], Optional[Path]], *, max_bytes: int,
+                 max_age: float = MAX_AGE) -> None:
         self.github = github
-        self._parent = parent  # called lazily: the bookkeeping dir is created on first use
+        # parent(create): the bookkeeping dir to cache in (None: none usable), made only
+        # when `create` (a write); a read never creates anything on disk
+        self._parent = parent
         self.max_bytes = max_bytes
         self.max_age = max_age
         self._inflight: dict[str, asyncio.Future] = {}
@@ -54,15 +62,22 @@ class SourceCache:
     def host(self) -> str:
         return self.github.api_url.split("://", 1)[-1].split("/", 1)[0].lower()
 
-    def _dir(self) -> Optional[Path]:
-        path = self._parent() / CACHE_DIR
+    def _dir(self, create: bool = False) -> Optional[Path]:
         try:
-            os.mkdir(path, 0o700)
-        except FileExistsError:
-            pass
-        except OSError as err:
-            log.warning("notebook-skills: source cache unavailable (%s)", type(err).__name__)
+            parent = self._parent(create)
+        except (OSError, SkillsError):
+            parent = None
+        if parent is None:  # no usable bookkeeping: nothing is cached
             return None
+        path = parent / CACHE_DIR
+        if create:
+            try:
+                os.mkdir(path, 0o700)
+            except FileExistsError:
+                pass
+            except OSError as err:
+                log.warning("notebook-skills: source cache unavailable (%s)", type(err).__name__)
+                return None
         try:
             if not stat.S_ISDIR(os.lstat(path).st_mode):
                 log.warning("notebook-skills: %s is not a real directory; not caching there", path)
@@ -71,44 +86,61 @@ class SourceCache:
             return None
         return path
 
-    # ---- pins --------------------------------------------------------------
+    # ---- small entries: pins and default branches ------------------------------
 
-    def pinned(self, owner: str, repo: str, ref: str, take: bool = False) -> Optional[tuple[str, Optional[str]]]:
-        """(SHA, ETag of that head answer) a recent preview resolved ``ref`` to, if still
-        fresh; ``take`` removes it (an import uses a preview's pin once)."""
+    def _read_entry(self, name: str, take: bool = False) -> Optional[dict]:
+        """The JSON object in entry ``name`` if still fresh; ``take`` removes it."""
         folder = self._dir()
         if folder is None:
             return None
-        path = folder / f"{_key(self.host, owner.lower(), repo.lower(), ref)}.pin"
+        path = folder / name
         try:
-            if time.time() - os.lstat(path).st_mtime > self.max_age:
+            st = os.lstat(path)
+            if not stat.S_ISREG(st.st_mode) or time.time() - st.st_mtime > self.max_age:
                 return None
             with open(path, "rb") as fh:
                 data = json.loads(fh.read(4096).decode("utf-8"))
             if take:
                 os.unlink(path)
-            sha, etag = data["sha"], data.get("etag")
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError):
             return None
-        if not isinstance(sha, str) or not _SHA.match(sha):
-            return None
-        return sha, etag if isinstance(etag, str) else None
+        return data if isinstance(data, dict) else None
 
-    def pin(self, owner: str, repo: str, ref: str, sha: str, etag: Optional[str] = None) -> None:
-        folder = self._dir()
-        if folder is None or not _SHA.match(sha):
+    def _write_entry(self, name: str, data: dict) -> None:
+        folder = self._dir(create=True)
+        if folder is None:
             return
-        path = folder / f"{_key(self.host, owner.lower(), repo.lower(), ref)}.pin"
-        tmp = folder / f".{path.name}.{token()}"
+        tmp = folder / f".{name}.{token()}"
         try:
             with open(tmp, "xb") as fh:
-                fh.write(json.dumps({"sha": sha, "etag": etag}).encode("utf-8"))
-            os.replace(tmp, path)
+                fh.write(json.dumps(data).encode("utf-8"))
+            os.replace(tmp, folder / name)
         except OSError:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+    def pinned(self, owner: str, repo: str, ref: str, take: bool = False) -> Optional[tuple[str, Optional[str]]]:
+        """(SHA, ETag of that head answer) a recent preview resolved ``ref`` to, if still
+        fresh; ``take`` removes it (an import uses a preview's pin once)."""
+        data = self._read_entry(f"{_key(self.host, owner.lower(), repo.lower(), ref)}.pin", take)
+        sha, etag = (data or {}).get("sha"), (data or {}).get("etag")
+        if not isinstance(sha, str) or not _SHA.match(sha):
+            return None
+        return sha, etag if isinstance(etag, str) else None
+
+    def pin(self, owner: str, repo: str, ref: str, sha: str, etag: Optional[str] = None) -> None:
+        if _SHA.match(sha):
+            self._write_entry(f"{_key(self.host, owner.lower(), repo.lower(), ref)}.pin", {"sha": sha, "etag": etag})
+
+    def branch(self, owner: str, repo: str) -> Optional[str]:
+        """The default branch a recent lookup found, if still fresh."""
+        branch = (self._read_entry(f"{_key(self.host, owner.lower(), repo.lower())}.branch") or {}).get("branch")
+        return branch if isinstance(branch, str) and 0 < len(branch) <= 255 else None
+
+    def remember_branch(self, owner: str, repo: str, branch: str) -> None:
+        self._write_entry(f"{_key(self.host, owner.lower(), repo.lower())}.branch", {"branch": branch})
 
     # ---- archives ----------------------------------------------------------
 
@@ -132,7 +164,7 @@ class SourceCache:
         return path if await asyncio.to_thread(self._fresh, path) else None
 
     async def _get(self, key: str, owner: str, repo: str, sha: str) -> Path:
-        folder = await asyncio.to_thread(self._dir)
+        folder = await asyncio.to_thread(self._dir, True)
         if folder is None:
             raise Conflict("The notebook-skills download area in bookkeeping is not a usable directory.",
                            reason=NOT_WRITABLE)

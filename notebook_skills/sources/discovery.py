@@ -163,12 +163,16 @@ def describe_all(root: Path, rels: Iterable[str], **kwargs) -> tuple[list[Found]
     return found, errors
 
 
-def flag_collisions(candidates: list) -> None:
+def flag_collisions(candidates: list, others: Iterable = ()) -> None:
     """Give every candidate that shares its install name with another a problem
     note naming the others (importing both needs a ``name`` for one of them).
 
+    ``others`` are candidates shown already (a marketplace preview's, when one
+    plugin is resolved later): clashes with them are noted on ``candidates`` only.
     Works on any objects with ``id``, ``name`` and ``problems``.
     """
-    clashes = name_clashes({cand.id: cand.name for cand in candidates})
+    names = {cand.id: cand.name for cand in others}
+    names.update((cand.id, cand.name) for cand in candidates)
+    clashes = name_clashes(names)
     for cand in candidates:
         cand.problems.extend(clashes.get(cand.id, []))

@@ -176,6 +176,13 @@ class PluginSpec:
         base = _join(self.root, "skills")
         return [f for f in found if _parent(f) == base]
 
+    def claims(self, path: str) -> bool:
+        """Whether the skill folder ``path`` is one of this plugin's skills by its
+        entry alone (no listing): what ``skill_folders`` would pick if it exists."""
+        if self.skills is not None:
+            return path in self.skills or _parent(path) in self.skills
+        return _parent(path) == _join(self.root, "skills")
+
     def missing_skills(self, found: list[str]) -> list[str]:
         """``skills[]`` entries that name no skill folder (reported, never dropped)."""
         if self.skills is None:
@@ -210,6 +217,17 @@ def _join(*parts: str) -> str:
 def _parent(path: str) -> str:
     parent = str(PurePosixPath(path).parent)
     return "" if parent == "." else parent
+
+
+def relative(path: str, root: str) -> str:
+    """``path`` relative to ``root`` (both clean repo paths), with ``..`` when it
+    lies outside: ``normalize(relative(p, r), r) == p``."""
+    parts = [p for p in path.split("/") if p]
+    base = [p for p in root.split("/") if p]
+    common = 0
+    while common < min(len(parts), len(base)) and parts[common] == base[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + parts[common:])
 
 
 def normalize(path: str, base: str = "") -> str:

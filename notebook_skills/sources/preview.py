@@ -152,17 +152,14 @@ def resolved_plugin(tree: Tree, spec: PluginSpec, ctx: Context, found: list[str]
 def marketplace_preview(tree: Tree, market: Marketplace, ctx: Context, *, only: Optional[str] = None):
     """(candidates, plugins, errors) of a marketplace: local plugins resolved,
     external ones listed with ``skills: None``; skills no local plugin claims
-    are candidates too (``plugin: None``).  ``only`` limits it to one plugin."""
+    are candidates too (``plugin: None``).  ``only`` limits the answer to one
+    plugin, its same-name collisions still checked against the whole preview."""
     found = tree.found()
     cands: list[Candidate] = []
     plugins: list[Plugin] = []
-    errors: list[PreviewError] = [
-        PreviewError(plugin=e.plugin, message=e.message) for e in market.errors if only in (None, e.plugin)
-    ]
+    errors: list[PreviewError] = [PreviewError(plugin=e.plugin, message=e.message) for e in market.errors]
     claimed: set[str] = set()
     for spec in market.plugins:
-        if only is not None and spec.name != only:
-            continue
         if spec.external:
             plugins.append(plugin_model(spec, skills=None))
             continue
@@ -171,12 +168,15 @@ def marketplace_preview(tree: Tree, market: Marketplace, ctx: Context, *, only: 
         plugins.append(model)
         errors += errs
         claimed.update(x.path for x in c)
-    if only is None:
-        loose = [f for f in found if f not in claimed]
-        c, errs = candidates(tree, loose, ctx)
-        cands += c
-        errors += errs
+    loose = [f for f in found if f not in claimed]
+    c, errs = candidates(tree, loose, ctx)
+    cands += c
+    errors += errs
     flag_collisions(cands)
+    if only is not None:
+        cands = [c for c in cands if c.plugin == only]
+        plugins = [p for p in plugins if p.name == only]
+        errors = [e for e in errors if e.plugin == only]
     return cands, plugins, errors
 
 

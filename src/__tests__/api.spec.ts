@@ -83,16 +83,30 @@ describe('wire mapping', () => {
       problems: ['name differs from folder'],
       body: '# CSV helper\n',
       frontmatter: { name: 'csv-helper', license: 'MIT', metadata: { a: 1 } },
-      files: ['SKILL.md', 'scripts/clean.py']
+      files: ['SKILL.md', 'scripts/clean.py'],
+      marketplace: {
+        url: 'https://github.com/acme/plugin-market/blob/main/.claude-plugin/marketplace.json',
+        plugin: 'reports'
+      }
     });
+  });
+
+  it('maps a missing or null marketplace to null', () => {
+    const { marketplace, ...older } = wireDetail;
+    void marketplace;
+    expect(detailFromWire(older).marketplace).toBeNull();
+    expect(detailFromWire({ ...older, marketplace: null }).marketplace).toBe(
+      null
+    );
   });
 
   it('round-trips Skill and SkillDetail both ways', () => {
     expect(detailToWire(detailFromWire(wireDetail))).toEqual(wireDetail);
-    const { body, frontmatter, files, ...wireSkill } = wireDetail;
+    const { body, frontmatter, files, marketplace, ...wireSkill } = wireDetail;
     void body;
     void frontmatter;
     void files;
+    void marketplace;
     expect(skillToWire(skillFromWire(wireSkill))).toEqual(wireSkill);
   });
 
@@ -183,7 +197,9 @@ describe('wire mapping', () => {
         name: 'x',
         tracksUpstream: true,
         overwrite: true,
-        paths: ['a']
+        paths: ['a'],
+        sha: SHA,
+        pluginShas: { reports: SHA }
       })
     ).toEqual({
       url: 'acme/skills',
@@ -191,8 +207,14 @@ describe('wire mapping', () => {
       name: 'x',
       tracks_upstream: true,
       overwrite: true,
-      paths: ['a']
+      paths: ['a'],
+      sha: SHA,
+      plugin_shas: { reports: SHA }
     });
+    // an empty plugin map is not sent (the server accepts it only with paths)
+    expect(
+      importToWire({ url: 'acme/skills', scope: 'user', pluginShas: {} })
+    ).toEqual({ url: 'acme/skills', scope: 'user' });
     expect(importToWire({ url: 'acme/skills', scope: 'user' })).toEqual({
       url: 'acme/skills',
       scope: 'user'
@@ -279,12 +301,110 @@ describe('routes', () => {
       skills: [wireCandidate],
       errors: [{ path: 'broken', message: 'no SKILL.md' }]
     });
-    const p = await previewImport('acme/skills', settings);
+    const p = await previewImport('acme/skills', null, null, settings);
     expect(calls[0].body).toEqual({ url: 'acme/skills' });
     expect(p.skills[0].exists.user).toBe(true);
     expect(p.errors).toEqual([
       { plugin: null, path: 'broken', message: 'no SKILL.md' }
     ]);
+  });
+
+  it('maps the plugins of a marketplace preview; unresolved stays null', async () => {
+    respond(200, {
+      source: {
+        kind: 'marketplace',
+        owner: 'acme',
+        repo: 'plugin-market',
+        ref: 'main',
+        sha: SHA
+      },
+      skills: [{ ...wireCandidate, id: 'data-tools:skills/csv-helper' }],
+      plugins: [
+        {
+          name: 'data-tools',
+          description: 'CSV helpers',
+          source: {
+            kind: 'local',
+            owner: null,
+            repo: null,
+            path: 'plugins/data-tools',
+            ref: null,
+            sha: null
+          },
+          skills: ['data-tools:skills/csv-helper'],
+          error: null
+        },
+        {
+          name: 'reports',
+          source: { kind: 'url', owner: 'partner', repo: 'r', sha: SHA },
+          skills: null
+        }
+      ],
+      errors: [{ plugin: 'npm-thing', message: 'npm is not supported' }]
+    });
+    const p = await previewImport('acme/plugin-market', null, null, settings);
+    expect(calls[0].body).toEqual({ url: 'acme/plugin-market' });
+    expect(p.plugins).toEqual([
+      {
+        name: 'data-tools',
+        description: 'CSV helpers',
+        source: {
+          kind: 'local',
+          owner: null,
+          repo: null,
+          path: 'plugins/data-tools',
+          ref: null,
+          sha: null
+        },
+        skills: ['data-tools:skills/csv-helper'],
+        error: null
+      },
+      {
+        name: 'reports',
+        description: '',
+        source: {
+          kind: 'url',
+          owner: 'partner',
+          repo: 'r',
+          path: null,
+          ref: null,
+          sha: SHA
+        },
+        skills: null,
+        error: null
+      }
+    ]);
+    expect(p.errors).toEqual([
+      { plugin: 'npm-thing', path: null, message: 'npm is not supported' }
+    ]);
+  });
+
+  it('asks for one plugin with {url, plugin}', async () => {
+    respond(200, {
+      source: {
+        kind: 'marketplace',
+        owner: 'acme',
+        repo: 'plugin-market',
+        ref: 'main',
+        sha: SHA
+      },
+      skills: [],
+      plugins: [],
+      errors: []
+    });
+    const p = await previewImport(
+      'acme/plugin-market',
+      'reports',
+      SHA,
+      settings
+    );
+    expect(calls[0].url).toMatch(/notebook-skills\/skills\/import\/preview$/);
+    expect(calls[0].body).toEqual({
+      url: 'acme/plugin-market',
+      plugin: 'reports',
+      sha: SHA
+    });
+    expect(p.plugins).toEqual([]);
   });
 });
 
@@ -385,6 +505,24 @@ describe('URL forms', () => {
       null,
       ''
     ],
+    [
+      'https://github.com/acme/skills/blob/main/.claude-plugin/marketplace.json',
+      'https://github.com',
+      'main',
+      ''
+    ],
+    [
+      'https://ghe.corp.example/acme/skills/blob/v2/market/.claude-plugin/marketplace.json',
+      'https://ghe.corp.example',
+      'v2',
+      'market'
+    ],
+    [
+      'https://github.com/acme/skills/tree/main/market',
+      'https://github.com',
+      'main',
+      'market'
+    ],
     ['acme/skills', 'https://github.com', null, ''],
     ['acme/skills/skills/csv', 'https://github.com', null, 'skills/csv']
   ])('accepts %s', (url, webBase, ref, path) => {
@@ -406,6 +544,8 @@ describe('URL forms', () => {
     'https://github.com/acme',
     'https://github.com/acme/skills/issues/3',
     'https://github.com/acme/skills/blob/main/README.md',
+    'https://github.com/acme/skills/blob/main/marketplace.json',
+    'https://github.com/acme/skills/blob/main/.claude-plugin/plugin.json',
     'acme/../x'
   ])('rejects %s', url => {
     expect(parseSkillUrl(url)).toBeNull();

@@ -1,5 +1,12 @@
+import { createHash, webcrypto } from 'crypto';
+
 import { SkillsApiError } from '../api';
-import { SkillsDrive, parseSkillPath, skillFilePath } from '../drive';
+import {
+  SkillsDrive,
+  parseSkillPath,
+  sha256Hex,
+  skillFilePath
+} from '../drive';
 import { detail, fakeClient, skill } from './fixtures';
 
 const FILE = {
@@ -149,6 +156,84 @@ describe('skills contents drive', () => {
     // the next save is conditioned on what this save wrote
     await drive.save('user/csv-helper/SKILL.md', { content: 'again' });
     expect(writeFile.mock.calls[1][4]).toEqual({ hash: 'h2' });
+  });
+
+  describe('a save the server stored differently (SKILL.md product keys)', () => {
+    const sha = (text: string) =>
+      createHash('sha256').update(text, 'utf8').digest('hex');
+    const sent = '---\nname: csv-helper\ntracking_ref: mine\n---\nbody\n';
+    const stored = '---\nname: csv-helper\ntracking_ref: recorded\n---\nbody\n';
+
+    function saving(storedText: string) {
+      const writeFile = jest.fn().mockResolvedValue({
+        path: 'SKILL.md',
+        hash: sha(storedText),
+        lastModified: '2026-01-02T00:00:00Z',
+        skill: detail()
+      });
+      const readFile = jest
+        .fn()
+        .mockResolvedValue({ ...FILE, content: storedText });
+      const { drive } = setup({ writeFile, readFile });
+      const rewritten = jest.fn();
+      drive.rewritten.connect((_, path) => rewritten(path));
+      return { drive, rewritten, readFile };
+    }
+
+    describe('with WebCrypto (hash of what was sent vs the stored hash)', () => {
+      const had = Object.getOwnPropertyDescriptor(globalThis.crypto, 'subtle');
+      beforeAll(() => {
+        Object.defineProperty(globalThis.crypto, 'subtle', {
+          value: webcrypto.subtle,
+          configurable: true
+        });
+      });
+      afterAll(() => {
+        if (had) {
+          Object.defineProperty(globalThis.crypto, 'subtle', had);
+        } else {
+          delete (globalThis.crypto as { subtle?: unknown }).subtle;
+        }
+      });
+
+      it('hashes as the server does', async () => {
+        expect(await sha256Hex('héllo\n')).toBe(sha('héllo\n'));
+      });
+
+      it('says so when the stored text differs, and only then', async () => {
+        const changed = saving(stored);
+        await changed.drive.save('user/csv-helper/SKILL.md', {
+          content: sent
+        });
+        expect(changed.rewritten).toHaveBeenCalledWith(
+          'user/csv-helper/SKILL.md'
+        );
+        expect(changed.readFile).not.toHaveBeenCalled();
+
+        const same = saving(sent);
+        await same.drive.save('user/csv-helper/SKILL.md', { content: sent });
+        expect(same.rewritten).not.toHaveBeenCalled();
+      });
+    });
+
+    it('without WebCrypto compares with the stored file', async () => {
+      expect(globalThis.crypto?.subtle).toBeUndefined();
+      const changed = saving(stored);
+      await changed.drive.save('user/csv-helper/SKILL.md', { content: sent });
+      expect(changed.rewritten).toHaveBeenCalledWith(
+        'user/csv-helper/SKILL.md'
+      );
+      const same = saving(sent);
+      await same.drive.save('user/csv-helper/SKILL.md', { content: sent });
+      expect(same.rewritten).not.toHaveBeenCalled();
+    });
+
+    it('never for other files (stored as sent)', async () => {
+      const other = saving(stored);
+      await other.drive.save('user/csv-helper/notes.md', { content: sent });
+      expect(other.rewritten).not.toHaveBeenCalled();
+      expect(other.readFile).not.toHaveBeenCalled();
+    });
   });
 
   it('passes a 409 changed_on_disk through to the document context', async () => {

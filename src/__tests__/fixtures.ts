@@ -28,7 +28,11 @@ export const wireDetail: IWireSkillDetail = {
   problems: ['name differs from folder'],
   body: '# CSV helper\n',
   frontmatter: { name: 'csv-helper', license: 'MIT', metadata: { a: 1 } },
-  files: ['SKILL.md', 'scripts/clean.py']
+  files: ['SKILL.md', 'scripts/clean.py'],
+  marketplace: {
+    url: 'https://github.com/acme/plugin-market/blob/main/.claude-plugin/marketplace.json',
+    plugin: 'reports'
+  }
 };
 
 export const wireCandidate: IWireCandidate = {
@@ -100,6 +104,7 @@ export function preview(candidates: ICandidate[]): IPreview {
       sha: SHA
     },
     skills: candidates,
+    plugins: [],
     errors: []
   };
 }

@@ -5,7 +5,7 @@ import { SkillsApiError } from '../api';
 import { checked, disabled, value } from './dom';
 import { ImportForm } from '../components/ImportForm';
 import { ImportFormModel } from '../importModel';
-import { candidate, detail, fakeClient, preview } from './fixtures';
+import { SHA, candidate, detail, fakeClient, preview } from './fixtures';
 
 function setup(overrides: Parameters<typeof fakeClient>[0] = {}) {
   const client = fakeClient(overrides);
@@ -154,7 +154,9 @@ describe('Import from GitHub dialog', () => {
       scope: 'project',
       name: 'csv',
       tracksUpstream: true,
-      overwrite: undefined
+      overwrite: undefined,
+      // the commit the preview showed: installed however late the click
+      sha: SHA
     });
   });
 
@@ -271,7 +273,8 @@ describe('Import from GitHub dialog', () => {
       scope: 'user',
       tracksUpstream: false,
       overwrite: undefined,
-      paths: ['skills/csv-helper', 'skills/pdf-tools']
+      paths: ['skills/csv-helper', 'skills/pdf-tools'],
+      sha: SHA
     });
     expect(result?.imported).toHaveLength(2);
   });

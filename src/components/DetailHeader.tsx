@@ -3,8 +3,10 @@ import * as React from 'react';
 
 import { ISkillDetail, JSONValue } from '../api';
 import { SkillDetailModel } from '../detailModel';
+import { TranslationBundle, bundle } from '../trans';
 import { safeHttpsUrl, shortSha } from '../validate';
-import { Badges, POLICY_OFF_REASON, MANAGED_REASON } from './SkillRow';
+import { MarketplaceLine } from './MarketplaceLine';
+import { Badges, managedReason, policyOffReason } from './SkillRow';
 
 const SUMMARY_KEYS = new Set([
   'name',
@@ -48,28 +50,31 @@ export function SourceValue(props: { source: string }): JSX.Element {
 /** The Track upstream switch; re-renders on its own model's changes. */
 export function TrackingToggle(props: {
   model: SkillDetailModel;
+  trans?: TranslationBundle;
 }): JSX.Element {
   return (
     <UseSignal signal={props.model.stateChanged}>
-      {() => <TrackingSwitch model={props.model} />}
+      {() => <TrackingSwitch model={props.model} trans={bundle(props.trans)} />}
     </UseSignal>
   );
 }
 
 function TrackingSwitch(props: {
   model: SkillDetailModel;
+  trans: TranslationBundle;
 }): JSX.Element | null {
-  const { model } = props;
+  const { model, trans: t } = props;
   const d = model.detail;
   if (!d || !model.trackingToggleVisible) {
     return null;
   }
   const policyOff = !model.policy.allowGithubSkillImport;
+  const policyReason = policyOffReason(t);
   return (
     <div className="jp-skills-tracking">
       <label
         className="jp-skills-check jp-skills-tracking-toggle"
-        title={policyOff ? POLICY_OFF_REASON : undefined}
+        title={policyOff ? policyReason : undefined}
       >
         <input
           type="checkbox"
@@ -79,16 +84,19 @@ function TrackingSwitch(props: {
           disabled={model.trackingToggleDisabled}
           onChange={e => void model.setTracking(e.target.checked)}
         />
-        Track upstream
+        {t.__('Track upstream')}
       </label>
       <span className="jp-skills-hint jp-skills-tracking-state">
         {policyOff
-          ? `${POLICY_OFF_REASON}.`
+          ? t.__('%1.', policyReason)
           : d.tracksUpstream
             ? d.trackingRef
-              ? `Tracking upstream · last synced ${shortSha(d.trackingRef)}`
-              : 'Tracking upstream'
-            : 'Not tracking upstream'}
+              ? t.__(
+                  'Tracking upstream · last synced %1',
+                  shortSha(d.trackingRef)
+                )
+              : t.__('Tracking upstream')
+            : t.__('Not tracking upstream')}
       </span>
     </div>
   );
@@ -97,8 +105,10 @@ function TrackingSwitch(props: {
 export function DetailHeader(props: {
   model: SkillDetailModel;
   actions: IDetailActions;
+  trans?: TranslationBundle;
 }): JSX.Element {
   const { model, actions } = props;
+  const t = bundle(props.trans);
   const d = model.detail;
   if (!d) {
     return (
@@ -108,7 +118,7 @@ export function DetailHeader(props: {
             {model.error}
           </div>
         ) : (
-          <div role="status">Loading…</div>
+          <div role="status">{t.__('Loading…')}</div>
         )}
       </div>
     );
@@ -118,25 +128,28 @@ export function DetailHeader(props: {
     ([k]) => !SUMMARY_KEYS.has(k)
   );
   const syncDisabled = !model.policy.allowGithubSkillImport;
+  const managed = managedReason(t);
   return (
     <div className="jp-skills-detail-header">
       <div className="jp-skills-detail-title">
         <h2>{d.name}</h2>
-        <span className="jp-skills-scope-tag">{d.scope}</span>
-        <Badges skill={d} />
+        <span className="jp-skills-scope-tag">
+          {d.scope === 'project' ? t.__('project') : t.__('user')}
+        </span>
+        <Badges skill={d} trans={t} />
       </div>
       <p className="jp-skills-detail-description">{d.description}</p>
       <div
         className="jp-skills-detail-actions"
         role="toolbar"
-        aria-label={`Actions for ${d.name}`}
+        aria-label={t.__('Actions for %1', d.name)}
       >
         <button
           type="button"
           className="jp-mod-styled jp-mod-accept jp-skills-button jp-skills-edit"
           onClick={() => actions.openFile(d, 'SKILL.md')}
         >
-          {model.readOnly ? 'View SKILL.md' : 'Edit SKILL.md'}
+          {model.readOnly ? t.__('View SKILL.md') : t.__('Edit SKILL.md')}
         </button>
         {d.tracksUpstream && (
           <button
@@ -144,42 +157,44 @@ export function DetailHeader(props: {
             className="jp-mod-styled jp-skills-button jp-skills-detail-sync"
             disabled={syncDisabled}
             title={
-              syncDisabled ? POLICY_OFF_REASON : `Sync ${d.name} with upstream`
+              syncDisabled
+                ? policyOffReason(t)
+                : t.__('Sync %1 with upstream', d.name)
             }
             onClick={() => actions.sync(d)}
           >
-            Sync
+            {t.__('Sync')}
           </button>
         )}
         <button
           type="button"
           className="jp-mod-styled jp-skills-button jp-skills-detail-rename"
           disabled={d.managed}
-          title={d.managed ? MANAGED_REASON : undefined}
+          title={d.managed ? managed : undefined}
           onClick={() => actions.rename(d)}
         >
-          Rename…
+          {t.__('Rename…')}
         </button>
         <button
           type="button"
           className="jp-mod-styled jp-mod-warn jp-skills-button jp-skills-detail-delete"
           disabled={d.managed}
-          title={d.managed ? MANAGED_REASON : undefined}
+          title={d.managed ? managed : undefined}
           onClick={() => actions.remove(d)}
         >
-          Delete…
+          {t.__('Delete…')}
         </button>
       </div>
       <dl className="jp-skills-frontmatter">
         {license !== undefined && (
           <>
-            <dt>License</dt>
+            <dt>{t.__('License')}</dt>
             <dd>{show(license)}</dd>
           </>
         )}
         {d.source && (
           <>
-            <dt>Source</dt>
+            <dt>{t.__('Source')}</dt>
             <dd>
               <SourceValue source={d.source} />
             </dd>
@@ -187,10 +202,15 @@ export function DetailHeader(props: {
         )}
         {d.managed && (
           <>
-            <dt>Managed</dt>
+            <dt>{t.__('Managed')}</dt>
             <dd>
-              {d.managedSource ?? 'yes'}
-              {d.managedRef ? ` @ ${shortSha(d.managedRef)}` : ''} — read-only
+              {d.managedRef
+                ? t.__(
+                    '%1 @ %2 — read-only',
+                    d.managedSource ?? t.__('yes'),
+                    shortSha(d.managedRef)
+                  )
+                : t.__('%1 — read-only', d.managedSource ?? t.__('yes'))}
             </dd>
           </>
         )}
@@ -201,20 +221,23 @@ export function DetailHeader(props: {
           </React.Fragment>
         ))}
       </dl>
-      <TrackingToggle model={model} />
+      {d.marketplace && (
+        <MarketplaceLine marketplace={d.marketplace} trans={t} />
+      )}
+      <TrackingToggle model={model} trans={t} />
       {d.problems.map(p => (
         <div key={p} className="jp-skills-warning">
           {p}
         </div>
       ))}
-      <h3 className="jp-skills-detail-files-title">Files</h3>
-      <ul className="jp-skills-detail-files" aria-label="Files">
+      <h3 className="jp-skills-detail-files-title">{t.__('Files')}</h3>
+      <ul className="jp-skills-detail-files" aria-label={t.__('Files')}>
         {d.files.map(f => (
           <li key={f}>
             <button
               type="button"
               className="jp-skills-file-link"
-              title={`Open ${f} in the editor`}
+              title={t.__('Open %1 in the editor', f)}
               onClick={() => actions.openFile(d, f)}
             >
               {f}
@@ -223,7 +246,9 @@ export function DetailHeader(props: {
         ))}
       </ul>
       {model.readOnly && (
-        <span className="jp-skills-hint">Managed skills are read-only.</span>
+        <span className="jp-skills-hint">
+          {t.__('Managed skills are read-only.')}
+        </span>
       )}
     </div>
   );

@@ -1,8 +1,10 @@
 import { UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { ICandidate, Scope } from '../api';
+import { Scope } from '../api';
 import { ImportFormModel, urlHelp, urlPlaceholder } from '../importModel';
+import { CandidateItem } from './CandidateItem';
+import { PluginList } from './PluginList';
 
 export interface IImportFormProps {
   model: ImportFormModel;
@@ -17,63 +19,9 @@ export function ImportForm(props: IImportFormProps): JSX.Element {
   );
 }
 
-function Candidate(props: {
-  model: ImportFormModel;
-  candidate: ICandidate;
-  multi: boolean;
-}): JSX.Element {
-  const { model, candidate: c, multi } = props;
-  const checked = model.isChecked(c);
-  const exists = c.exists[model.scope];
-  return (
-    <li
-      className={
-        checked ? 'jp-skills-candidate jp-mod-selected' : 'jp-skills-candidate'
-      }
-      data-skill={c.name}
-    >
-      <label className="jp-skills-candidate-head">
-        {multi && (
-          <input
-            type="checkbox"
-            className="jp-skills-candidate-check"
-            aria-label={`Import ${c.name}`}
-            checked={checked}
-            onChange={e => model.setChecked(c, e.target.checked)}
-          />
-        )}
-        <span className="jp-skills-candidate-name">{c.name}</span>
-        {c.path && <span className="jp-skills-candidate-path">{c.path}</span>}
-        {exists && (
-          <span className="jp-skills-badge jp-skills-badge-exists">
-            Installed
-          </span>
-        )}
-      </label>
-      <div className="jp-skills-candidate-description">
-        {c.description || <em>No description</em>}
-      </div>
-      {(checked || !multi) && (
-        <ul
-          className="jp-skills-candidate-files"
-          aria-label={`Files of ${c.name}`}
-        >
-          {c.files.map(f => (
-            <li key={f}>{f}</li>
-          ))}
-        </ul>
-      )}
-      {c.problems.map(p => (
-        <div key={p} className="jp-skills-warning">
-          {p}
-        </div>
-      ))}
-    </li>
-  );
-}
-
 function ImportFormBody(props: IImportFormProps): JSX.Element {
   const { model } = props;
+  const trans = model.trans;
   const preview = model.preview;
   const multi = !!preview && preview.skills.length > 1;
   const selected = model.selected;
@@ -84,14 +32,14 @@ function ImportFormBody(props: IImportFormProps): JSX.Element {
     <div className="jp-skills-import">
       <div className="jp-skills-import-options">
         <label className="jp-skills-label" htmlFor="jp-skills-import-url">
-          GitHub URL
+          {trans.__('GitHub URL')}
         </label>
         <div className="jp-skills-import-url-row">
           <input
             id="jp-skills-import-url"
             className="jp-mod-styled jp-skills-import-url"
             type="text"
-            aria-label="GitHub URL"
+            aria-label={trans.__('GitHub URL')}
             aria-invalid={model.urlError ? true : undefined}
             aria-describedby="jp-skills-import-url-help"
             placeholder={urlPlaceholder(model.githubUrl)}
@@ -105,7 +53,9 @@ function ImportFormBody(props: IImportFormProps): JSX.Element {
             disabled={!model.canPreview}
             onClick={() => void model.runPreview()}
           >
-            {model.busy === 'preview' ? 'Loading…' : 'Preview'}
+            {model.busy === 'preview'
+              ? trans.__('Loading…')
+              : trans.__('Preview')}
           </button>
         </div>
         <div
@@ -117,32 +67,38 @@ function ImportFormBody(props: IImportFormProps): JSX.Element {
           }
           role={model.urlError ? 'alert' : undefined}
         >
-          {model.urlError ?? urlHelp(model.githubUrl)}
+          {model.urlError ?? urlHelp(model.githubUrl, trans)}
         </div>
 
         <div className="jp-skills-import-row">
           <label className="jp-skills-field">
-            <span className="jp-skills-label">Install for</span>
+            <span className="jp-skills-label">{trans.__('Install for')}</span>
             <select
               className="jp-mod-styled jp-skills-import-scope"
-              aria-label="Scope"
+              aria-label={trans.__('Scope')}
               value={model.scope}
               onChange={e => (model.scope = e.target.value as Scope)}
             >
-              <option value="user">User (~/.claude/skills)</option>
-              <option value="project">Project (.claude/skills)</option>
+              <option value="user">
+                {trans.__('User (~/.claude/skills)')}
+              </option>
+              <option value="project">
+                {trans.__('Project (.claude/skills)')}
+              </option>
             </select>
           </label>
           <label className="jp-skills-field">
-            <span className="jp-skills-label">Name (optional)</span>
+            <span className="jp-skills-label">
+              {trans.__('Name (optional)')}
+            </span>
             <input
               className="jp-mod-styled jp-skills-import-name"
               type="text"
-              aria-label="Name override"
+              aria-label={trans.__('Name override')}
               placeholder={
                 model.nameAllowed
                   ? selected[0].name
-                  : 'each skill keeps its name'
+                  : trans.__('each skill keeps its name')
               }
               disabled={!model.nameAllowed}
               value={model.nameAllowed ? model.name : ''}
@@ -165,12 +121,16 @@ function ImportFormBody(props: IImportFormProps): JSX.Element {
             checked={model.tracksUpstream}
             onChange={e => (model.tracksUpstream = e.target.checked)}
           />
-          Track upstream
+          {trans.__('Track upstream')}
         </label>
         <div className="jp-skills-hint">
           {replacing && !model.trackTouched
-            ? 'Replacing keeps each existing skill’s own Track upstream setting unless you change this box.'
-            : 'Tracked skills show a Tracking badge and can be synced with the upstream repository.'}
+            ? trans.__(
+                'Replacing keeps each existing skill’s own Track upstream setting unless you change this box.'
+              )
+            : trans.__(
+                'Tracked skills show a Tracking badge and can be synced with the upstream repository.'
+              )}
         </div>
         {replacing && (
           <div
@@ -178,10 +138,26 @@ function ImportFormBody(props: IImportFormProps): JSX.Element {
             role="alert"
           >
             {existing.length === 1
-              ? `A ${model.scope} skill named “${model.installName(existing[0])}” already exists.`
-              : `${existing.length} ${model.scope} skills already exist: ${existing
-                  .map(c => c.name)
-                  .join(', ')}.`}
+              ? model.scope === 'user'
+                ? trans.__(
+                    'A user skill named “%1” already exists.',
+                    model.installName(existing[0])
+                  )
+                : trans.__(
+                    'A project skill named “%1” already exists.',
+                    model.installName(existing[0])
+                  )
+              : model.scope === 'user'
+                ? trans.__(
+                    '%1 user skills already exist: %2.',
+                    existing.length,
+                    existing.map(c => c.name).join(', ')
+                  )
+                : trans.__(
+                    '%1 project skills already exist: %2.',
+                    existing.length,
+                    existing.map(c => c.name).join(', ')
+                  )}
             <label className="jp-skills-check">
               <input
                 type="checkbox"
@@ -189,7 +165,9 @@ function ImportFormBody(props: IImportFormProps): JSX.Element {
                 checked={model.overwrite}
                 onChange={e => (model.overwrite = e.target.checked)}
               />
-              Replace {existing.length === 1 ? 'it' : 'them'}
+              {existing.length === 1
+                ? trans.__('Replace it')
+                : trans.__('Replace them')}
             </label>
           </div>
         )}
@@ -200,13 +178,30 @@ function ImportFormBody(props: IImportFormProps): JSX.Element {
         )}
       </div>
 
-      {preview && preview.skills.length > 0 && (
-        <fieldset className="jp-skills-import-candidates">
-          <legend>
+      {preview && model.isMarketplace && (
+        <PluginList model={model} preview={preview} />
+      )}
+      {preview && !model.isMarketplace && preview.skills.length > 0 && (
+        // A div, not a fieldset: see PluginList (only the list scrolls).
+        <div
+          role="group"
+          aria-labelledby="jp-skills-import-legend"
+          className="jp-skills-import-candidates"
+        >
+          <div id="jp-skills-import-legend" className="jp-skills-import-legend">
             {multi
-              ? `${preview.skills.length} skills found in ${preview.source.owner}/${preview.source.repo}`
-              : `Skill in ${preview.source.owner}/${preview.source.repo}`}
-          </legend>
+              ? trans.__(
+                  '%1 skills found in %2/%3',
+                  preview.skills.length,
+                  preview.source.owner,
+                  preview.source.repo
+                )
+              : trans.__(
+                  'Skill in %1/%2',
+                  preview.source.owner,
+                  preview.source.repo
+                )}
+          </div>
           {multi && (
             <label className="jp-skills-check jp-skills-import-all">
               <input
@@ -215,12 +210,24 @@ function ImportFormBody(props: IImportFormProps): JSX.Element {
                 checked={model.allChecked}
                 onChange={e => model.setAllChecked(e.target.checked)}
               />
-              Select all ({selected.length} of {preview.skills.length} selected)
+              {trans.__(
+                'Select all (%1 of %2 selected)',
+                selected.length,
+                preview.skills.length
+              )}
             </label>
           )}
-          <ul className="jp-skills-import-list" aria-label="Skills found">
+          <ul
+            className="jp-skills-import-list"
+            aria-label={trans.__('Skills found')}
+          >
             {preview.skills.map(c => (
-              <Candidate key={c.id} model={model} candidate={c} multi={multi} />
+              <CandidateItem
+                key={c.id}
+                model={model}
+                candidate={c}
+                multi={multi}
+              />
             ))}
           </ul>
           {preview.errors.map((e, i) => (
@@ -229,11 +236,11 @@ function ImportFormBody(props: IImportFormProps): JSX.Element {
               {e.message}
             </div>
           ))}
-        </fieldset>
+        </div>
       )}
       {model.busy === 'import' && (
         <div className="jp-skills-hint" role="status">
-          Importing…
+          {trans.__('Importing…')}
         </div>
       )}
     </div>

@@ -2,6 +2,8 @@ import { Dialog, ReactWidget } from '@jupyterlab/apputils';
 import * as React from 'react';
 
 import { ICreateRequest, Scope } from '../api';
+import { ScopeDirs, scopeWithFolder } from '../scopeLabels';
+import { TranslationBundle, bundle } from '../trans';
 import { validateSkillName } from '../validate';
 
 /** What the New skill dialog holds between attempts (kept after an error). */
@@ -14,9 +16,11 @@ export interface INewSkillState {
 
 function NewSkillForm(props: {
   state: INewSkillState;
+  scopes: ScopeDirs | null;
+  trans: TranslationBundle;
   onChange: () => void;
 }): JSX.Element {
-  const { state, onChange } = props;
+  const { state, scopes, trans: t, onChange } = props;
   const nameError = state.name ? validateSkillName(state.name) : null;
   const set = (patch: Partial<INewSkillState>) => {
     Object.assign(state, patch);
@@ -25,12 +29,12 @@ function NewSkillForm(props: {
   return (
     <div className="jp-skills-new-form">
       <label className="jp-skills-field">
-        <span className="jp-skills-label">Name</span>
+        <span className="jp-skills-label">{t.__('Name')}</span>
         <input
           className="jp-mod-styled jp-skills-new-name"
           type="text"
-          aria-label="Skill name"
-          placeholder="lowercase-with-hyphens"
+          aria-label={t.__('Skill name')}
+          placeholder={t.__('lowercase-with-hyphens')}
           value={state.name}
           aria-invalid={nameError ? true : undefined}
           onChange={e => set({ name: e.target.value.trim() })}
@@ -42,25 +46,29 @@ function NewSkillForm(props: {
         </div>
       )}
       <label className="jp-skills-field">
-        <span className="jp-skills-label">Install for</span>
+        <span className="jp-skills-label">{t.__('Install for')}</span>
         <select
           className="jp-mod-styled jp-skills-new-scope"
-          aria-label="Scope"
+          aria-label={t.__('Scope')}
           value={state.scope}
           onChange={e => set({ scope: e.target.value as Scope })}
         >
-          <option value="user">User (~/.claude/skills)</option>
-          <option value="project">Project (.claude/skills)</option>
+          <option value="user">{scopeWithFolder('user', scopes, t)}</option>
+          <option value="project">
+            {scopeWithFolder('project', scopes, t)}
+          </option>
         </select>
       </label>
       <label className="jp-skills-field">
-        <span className="jp-skills-label">Description</span>
+        <span className="jp-skills-label">{t.__('Description')}</span>
         <textarea
           className="jp-mod-styled jp-skills-new-description"
-          aria-label="Description"
+          aria-label={t.__('Description')}
           rows={3}
           maxLength={1024}
-          placeholder="What the skill does and when an agent should use it."
+          placeholder={t.__(
+            'What the skill does and when an agent should use it.'
+          )}
           value={state.description}
           onChange={e => set({ description: e.target.value })}
         />
@@ -79,11 +87,19 @@ export class NewSkillBody
   extends ReactWidget
   implements Dialog.IBodyWidget<ICreateRequest | null>
 {
-  /** `state` outlives the dialog: a retry after an error shows what was typed. */
-  constructor(state: INewSkillState) {
+  /**
+   * `state` outlives the dialog: a retry after an error shows what was typed.
+   * `scopes` are the configured folders (the list answer), shown per scope.
+   */
+  constructor(
+    state: INewSkillState,
+    options: { scopes?: ScopeDirs | null; trans?: TranslationBundle } = {}
+  ) {
     super();
     this.addClass('jp-skills-new-dialog-body');
     this._state = state;
+    this._scopes = options.scopes ?? null;
+    this._trans = bundle(options.trans);
   }
 
   /** null while the form cannot be sent (the dialog then stays useful). */
@@ -96,8 +112,17 @@ export class NewSkillBody
   }
 
   protected render(): JSX.Element {
-    return <NewSkillForm state={this._state} onChange={() => this.update()} />;
+    return (
+      <NewSkillForm
+        state={this._state}
+        scopes={this._scopes}
+        trans={this._trans}
+        onChange={() => this.update()}
+      />
+    );
   }
 
   private _state: INewSkillState;
+  private _scopes: ScopeDirs | null;
+  private _trans: TranslationBundle;
 }

@@ -4,11 +4,16 @@ import * as React from 'react';
 
 import { ISkill } from '../api';
 import { syncIcon } from '../icons';
+import { TranslationBundle, bundle } from '../trans';
 import { shortSha } from '../validate';
 
-export const POLICY_OFF_REASON =
-  'GitHub import is disabled by your administrator';
-export const MANAGED_REASON = 'Managed by your administrator';
+export function policyOffReason(trans?: TranslationBundle): string {
+  return bundle(trans).__('GitHub import is disabled by your administrator');
+}
+
+export function managedReason(trans?: TranslationBundle): string {
+  return bundle(trans).__('Managed by your administrator');
+}
 
 export interface ISkillRowActions {
   open(skill: ISkill): void;
@@ -18,9 +23,10 @@ export interface ISkillRowActions {
 }
 
 /** The dialog the warning badge (and Enter on a broken folder) opens. */
-export function showProblems(skill: ISkill): void {
+export function showProblems(skill: ISkill, trans?: TranslationBundle): void {
+  const t = bundle(trans);
   void showDialog({
-    title: `Problems of ${skill.name}`,
+    title: t.__('Problems of %1', skill.name),
     body: (
       <ul className="jp-skills-details jp-skills-problem-list">
         {skill.problems.map(p => (
@@ -28,7 +34,7 @@ export function showProblems(skill: ISkill): void {
         ))}
       </ul>
     ),
-    buttons: [Dialog.okButton({ label: 'Close' })]
+    buttons: [Dialog.okButton({ label: t.__('Close') })]
   });
 }
 
@@ -36,10 +42,12 @@ export function Badges(props: {
   skill: ISkill;
   /** Render the problem badge as a button that lists the problems. */
   interactiveProblems?: boolean;
+  trans?: TranslationBundle;
 }): JSX.Element {
+  const t = bundle(props.trans);
   const s = props.skill;
   const n = s.problems.length;
-  const problemText = n === 1 ? '1 problem' : `${n} problems`;
+  const problemText = t._n('%1 problem', '%1 problems', n);
   return (
     <span className="jp-skills-badges">
       {s.tracksUpstream && (
@@ -47,19 +55,22 @@ export function Badges(props: {
           className="jp-skills-badge jp-skills-badge-tracking"
           title={
             s.trackingRef
-              ? `Tracking upstream · last synced ${shortSha(s.trackingRef)}`
-              : 'Tracking upstream'
+              ? t.__(
+                  'Tracking upstream · last synced %1',
+                  shortSha(s.trackingRef)
+                )
+              : t.__('Tracking upstream')
           }
         >
-          Tracking
+          {t.__('Tracking')}
         </span>
       )}
       {s.updateAvailable === true && (
         <span
           className="jp-skills-badge jp-skills-badge-update"
-          title="A newer upstream version is available: Sync to get it"
+          title={t.__('A newer upstream version is available: Sync to get it')}
         >
-          Update available
+          {t.__('Update available')}
         </span>
       )}
       {s.managed && (
@@ -67,27 +78,29 @@ export function Badges(props: {
           className="jp-skills-badge jp-skills-badge-managed"
           title={
             s.managedSource
-              ? `Managed by your administrator (${s.managedSource})`
-              : MANAGED_REASON
+              ? t.__('Managed by your administrator (%1)', s.managedSource)
+              : managedReason(t)
           }
         >
-          Managed
+          {t.__('Managed')}
         </span>
       )}
       {s.locallyModified === true && (
         <span
           className="jp-skills-badge jp-skills-badge-modified"
-          title="Changed locally since the last import or sync"
+          title={t.__('Changed locally since the last import or sync')}
         >
-          Modified
+          {t.__('Modified')}
         </span>
       )}
       {s.orphaned && (
         <span
           className="jp-skills-badge jp-skills-badge-orphaned"
-          title="The upstream folder no longer exists; the local copy is kept"
+          title={t.__(
+            'The upstream folder no longer exists; the local copy is kept'
+          )}
         >
-          Upstream gone
+          {t.__('Upstream gone')}
         </span>
       )}
       {n > 0 &&
@@ -97,10 +110,10 @@ export function Badges(props: {
             tabIndex={-1}
             className="jp-skills-badge jp-skills-badge-problem"
             title={s.problems.join('\n')}
-            aria-label={`${problemText}: show them`}
+            aria-label={t.__('%1: show them', problemText)}
             onClick={e => {
               e.stopPropagation();
-              showProblems(s);
+              showProblems(s, t);
             }}
           >
             ⚠ {problemText}
@@ -159,15 +172,20 @@ export interface ISkillRowProps {
   importAllowed: boolean;
   actions: ISkillRowActions;
   onSelect: () => void;
+  trans?: TranslationBundle;
 }
 
 export function SkillRow(props: ISkillRowProps): JSX.Element {
   const { skill, busy, importAllowed, actions, invalid } = props;
+  const t = bundle(props.trans);
   const syncTitle = !importAllowed
-    ? `${POLICY_OFF_REASON}, so syncing is unavailable`
+    ? t.__(
+        'GitHub import is disabled by your administrator, so syncing is unavailable'
+      )
     : busy
-      ? `Syncing ${skill.name}…`
-      : `Sync ${skill.name} with upstream`;
+      ? t.__('Syncing %1…', skill.name)
+      : t.__('Sync %1 with upstream', skill.name);
+  const managed = managedReason(t);
   const classes = ['jp-skills-row'];
   if (props.active) {
     classes.push('jp-mod-active');
@@ -178,7 +196,7 @@ export function SkillRow(props: ISkillRowProps): JSX.Element {
   if (invalid) {
     classes.push('jp-mod-invalid');
   }
-  const open = () => (invalid ? showProblems(skill) : actions.open(skill));
+  const open = () => (invalid ? showProblems(skill, t) : actions.open(skill));
   return (
     <li
       id={props.id}
@@ -195,7 +213,7 @@ export function SkillRow(props: ISkillRowProps): JSX.Element {
       <div className="jp-skills-row-main">
         <span
           className="jp-skills-row-name"
-          title={invalid ? skill.problems[0] : `Open ${skill.name}`}
+          title={invalid ? skill.problems[0] : t.__('Open %1', skill.name)}
           onClick={e => {
             e.stopPropagation();
             props.onSelect();
@@ -204,7 +222,7 @@ export function SkillRow(props: ISkillRowProps): JSX.Element {
         >
           {skill.name}
         </span>
-        <Badges skill={skill} interactiveProblems />
+        <Badges skill={skill} interactiveProblems trans={t} />
         <div className="jp-skills-row-description" title={skill.description}>
           {skill.description}
         </div>
@@ -213,7 +231,7 @@ export function SkillRow(props: ISkillRowProps): JSX.Element {
         <div className="jp-skills-row-actions">
           {skill.tracksUpstream && (
             <IconButton
-              label={`Sync ${skill.name}`}
+              label={t.__('Sync %1', skill.name)}
               title={syncTitle}
               icon={syncIcon}
               className="jp-skills-sync"
@@ -223,17 +241,17 @@ export function SkillRow(props: ISkillRowProps): JSX.Element {
             />
           )}
           <IconButton
-            label={`Rename ${skill.name}`}
-            title={skill.managed ? MANAGED_REASON : `Rename ${skill.name} (F2)`}
+            label={t.__('Rename %1', skill.name)}
+            title={skill.managed ? managed : t.__('Rename %1 (F2)', skill.name)}
             icon={editIcon}
             className="jp-skills-rename"
             disabled={skill.managed || busy}
             onClick={() => actions.rename(skill)}
           />
           <IconButton
-            label={`Delete ${skill.name}`}
+            label={t.__('Delete %1', skill.name)}
             title={
-              skill.managed ? MANAGED_REASON : `Delete ${skill.name} (Delete)`
+              skill.managed ? managed : t.__('Delete %1 (Delete)', skill.name)
             }
             icon={deleteIcon}
             className="jp-skills-delete"

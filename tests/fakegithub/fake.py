@@ -31,6 +31,7 @@ class LoggedRequest:
     query: dict[str, str]
     headers: dict[str, str]  # lower-case keys
     endpoint: str = field(default="other", repr=False)
+    status: int | None = None  # the status answered, once the answer is finished
 
 
 def _bytes(v: str | bytes) -> bytes:
@@ -96,7 +97,7 @@ class FakeGitHub:
             self._hooks: dict[str, list] = {}
             self._trickle: dict[str, float] = {}
             self._limit_after: tuple[int, int, int | None] | None = None
-            self._archive_hold: tuple[threading.Event, threading.Event] | None = None
+            self._archive_hold: tuple[threading.Event, threading.Event, str | None] | None = None
             self.requests.clear()
 
     # -- repositories ----------------------------------------------------------
@@ -234,12 +235,20 @@ class FakeGitHub:
             dirs, _ = tree_entries(r.commits[r.resolve(ref)].tree)
             return dirs.get(_norm(path))
 
-    def hold_archives(self) -> tuple[threading.Event, threading.Event]:
+    def hold_archives(self, repo: str | None = None) -> tuple[threading.Event, threading.Event]:
         """Archive bodies (codeload) wait until ``release`` is set; ``requested`` is
-        set when one is asked for.  Lets a test act at a chosen moment of a download."""
+        set when one is asked for.  Lets a test act at a chosen moment of a download.
+        ``repo`` ("owner/name") holds only that repository's archives."""
         with self._lock:
-            self._archive_hold = (threading.Event(), threading.Event())
-            return self._archive_hold
+            self._archive_hold = (threading.Event(), threading.Event(), repo.lower() if repo else None)
+            return self._archive_hold[0], self._archive_hold[1]
+
+    def _hold_for(self, kind: str, groups) -> tuple[threading.Event, threading.Event] | None:
+        with self._lock:
+            hold = self._archive_hold if kind == "codeload" else None
+        if hold is None or (hold[2] is not None and f"{groups[0]}/{groups[1]}".lower() != hold[2]):
+            return None
+        return hold[0], hold[1]
 
     def clear_log(self) -> None:
         with self._lock:
@@ -251,12 +260,17 @@ class FakeGitHub:
 
     # -- called from the server thread ----------------------------------------
 
-    def _log(self, kind, req) -> int:
+    def _log(self, kind, req) -> tuple[int, LoggedRequest]:
         query = {k: v[-1].decode("utf-8", "replace") for k, v in req.query_arguments.items()}
         headers = {k.lower(): v for k, v in req.headers.items()}
+        entry = LoggedRequest(req.method, req.host_name, req.path, query, headers, kind)
         with self._lock:
-            self.requests.append(LoggedRequest(req.method, req.host_name, req.path, query, headers, kind))
-            return len(self.requests)
+            self.requests.append(entry)
+            return len(self.requests), entry
+
+    def _answered(self, entry: LoggedRequest, status: int) -> None:
+        with self._lock:
+            entry.status = status
 
     def _run_hooks(self, kind) -> None:
         with self._lock:

@@ -113,6 +113,20 @@ def bump_pin(fake, plugin: str, sha: str, market: tuple[str, str] = MARKETPLACE)
                        message=f"bump {plugin} to {sha[:7]}")
 
 
+def edit_plugin(fake, plugin: str, market: tuple[str, str] = MARKETPLACE, **changes) -> str:
+    """Commit marketplace.json with ``plugin``'s entry updated by ``changes`` (a
+    value of None drops the key): e.g. the curator moves a plugin."""
+    doc = json.loads(fake.read(*market, ".claude-plugin/marketplace.json"))
+    entry = next(e for e in doc["plugins"] if e.get("name") == plugin)
+    for key, value in changes.items():
+        if value is None:
+            entry.pop(key, None)
+        else:
+            entry[key] = value
+    return fake.commit(*market, {".claude-plugin/marketplace.json": json.dumps(doc, indent=2) + "\n"},
+                       message=f"edit {plugin}")
+
+
 def bump_to_head(fake, owner: str, repo: str, plugin: str) -> str:
     """Pin ``plugin`` to the head of the repository it names (the demo's 'curator bumps')."""
     doc = json.loads(fake.read(owner, repo, ".claude-plugin/marketplace.json"))

@@ -63,10 +63,10 @@ class FakeHandler(tornado.web.RequestHandler):
     async def get(self, *_args) -> None:
         req = self.request
         kind, groups = classify(req.path)
-        count = self.fake._log(kind, req)  # logged before any fault applies
+        count, self._entry = self.fake._log(kind, req)  # logged before any fault applies
         if self.fake.latency:
             await asyncio.sleep(self.fake.latency)
-        hold = self.fake._archive_hold if kind == "codeload" else None
+        hold = self.fake._hold_for(kind, groups)
         if hold is not None:
             hold[0].set()
             await asyncio.get_running_loop().run_in_executor(None, hold[1].wait, 60)
@@ -118,6 +118,12 @@ class FakeHandler(tornado.web.RequestHandler):
             pass  # the client gave up: that is the point
 
     post = put = delete = patch = get
+
+    def finish(self, chunk=None):
+        entry = getattr(self, "_entry", None)
+        if entry is not None:  # the log says what was answered (e.g. a 304), before the client can see it
+            self.fake._answered(entry, self.get_status())
+        return super().finish(chunk)
 
     def _token_ok(self) -> bool:
         need = self.fake.require_token
