@@ -8,6 +8,7 @@ from pathlib import Path
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Enum, Float, Int, List, Unicode, default, validate
 
+from . import logredact
 from .config import MANAGEMENT_POLICIES, ConfigError, env_allow_import, env_management_policy
 from .github import GitHubClient, TokenProvider
 from .github.allowlist import split_host
@@ -57,7 +58,25 @@ class NotebookSkills(ExtensionApp):
     sync_concurrency = Int(3, config=True, help="How many tracking skills 'Sync tracking skills' syncs at once.")
     max_archive_mb = Float(100, config=True, help="Largest repository archive to download, in MB (0 = no cap).")
     max_skill_mb = Float(20, config=True, help="Largest unpacked skill bundle, in MB (0 = no cap).")
-    request_timeout = Float(30, config=True, help="Deadline in seconds for one GitHub answer, body included (archive downloads get 10x).")
+    max_unpacked_mb = Float(
+        None,
+        allow_none=True,
+        config=True,
+        help=(
+            "Most decompressed bytes read from one archive, in MB, inside the skill's folder or not "
+            "(a gzip bomb elsewhere in the repository stops here). Default: 8 x max_archive_mb, "
+            "800 when max_archive_mb is 0. 0 = no cap."
+        ),
+    )
+    request_timeout = Float(
+        30,
+        config=True,
+        help=(
+            "Deadline in seconds for one GitHub API answer, body included. An archive download gets 10x; "
+            "all GitHub requests of one preview, import or repository group of a sync/check batch "
+            "together get 10x."
+        ),
+    )
 
     @default("user_skills_dir")
     def _default_user_dir(self) -> str:
@@ -70,9 +89,9 @@ class NotebookSkills(ExtensionApp):
             raise ValueError("sync_concurrency must be at least 1")
         return proposal["value"]
 
-    @validate("max_archive_mb", "max_skill_mb", "request_timeout")
+    @validate("max_archive_mb", "max_skill_mb", "max_unpacked_mb", "request_timeout")
     def _check_non_negative(self, proposal):
-        if proposal["value"] < 0:
+        if proposal["value"] is not None and proposal["value"] < 0:
             raise ValueError(f"{proposal['trait'].name} cannot be negative")
         return proposal["value"]
 
@@ -95,6 +114,7 @@ class NotebookSkills(ExtensionApp):
         return Path(self.serverapp.root_dir).expanduser() / ".claude" / "skills"
 
     def initialize_settings(self) -> None:
+        logredact.install()  # first: every record from now on, of every logger, is redacted
         self._apply_env()
         github = GitHubClient(
             github_url=self.github_url,
@@ -112,6 +132,7 @@ class NotebookSkills(ExtensionApp):
             sync_concurrency=self.sync_concurrency,
             max_skill_mb=self.max_skill_mb,
             max_archive_mb=self.max_archive_mb,
+            max_unpacked_mb=self.max_unpacked_mb,
         )
         manager.management_off = self.skills_management_policy == "force-off"
         # A scope dir that is a file is reported, not fatal: the other scope still

@@ -31,12 +31,22 @@ class NotFound(SkillsError):
     """No such skill, file or upstream object (404)."""
 
 
-class Conflict(SkillsError):
-    """Exists already, locally modified, or busy (409).
+# The machine reasons a 409 carries (contract §4, plus NOT_WRITABLE): every Conflict
+# names one, so a client can branch on it (tests/test_conflict_reasons.py checks).
+LOCALLY_MODIFIED = "locally_modified"  # Sync without force: the bundle was edited
+BUSY = "busy"  # another request or process holds the skill's lock
+EXISTS = "exists"  # something (a skill, a file, a link) is in the way
+PENDING = "pending"  # a staged update is waiting for review
+CHANGED_ON_DISK = "changed_on_disk"  # a write whose precondition no longer held
+NOT_WRITABLE = "not_writable"  # read-only file system, permission denied, unusable folder
+CONFLICT_REASONS = (LOCALLY_MODIFIED, BUSY, EXISTS, PENDING, CHANGED_ON_DISK, NOT_WRITABLE)
 
-    ``reason`` is the machine-readable cause (contract §4): "locally_modified",
-    "busy", "exists", "pending" or "changed_on_disk" (a write whose
-    precondition no longer held under the lock). It is carried by the base
+
+class Conflict(SkillsError):
+    """Exists already, locally modified, busy or not writable (409).
+
+    ``reason`` is the machine-readable cause, one of ``CONFLICT_REASONS``
+    (contract §4; ``not_writable`` is an addition). It is carried by the base
     class, so every typed error can name one; ``handlers/base.py`` sends it.
     """
 

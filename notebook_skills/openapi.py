@@ -36,7 +36,8 @@ class Error(BaseModel):
     reason: Optional[str] = Field(
         None,
         description=(
-            "Machine reason of a 409: locally_modified, busy, exists, pending or changed_on_disk. "
+            "Machine reason of a 409 (every 409 has one): locally_modified, busy, exists, pending, "
+            "changed_on_disk or not_writable. "
             "jupyter_server's own errors may put an HTTP reason phrase here."
         ),
     )
@@ -124,7 +125,12 @@ class CheckAllAnswer(BaseModel):
 
 # Statuses any operation can answer: 401 no or bad token, 403 policy (force-off, kill switch).
 COMMON = (401, 403)
-WRITES = (400, 409, 507)  # bad input; exists/busy/modified/read-only; disk full
+# Every route touches the disk: a read can meet a permission error or a file where a folder
+# should be (409); anything that writes (records and caches included) can also meet a full
+# disk (507). tests/test_openapi.py checks both for every operation.
+DISK_READ = (409,)
+DISK = (409, 507)
+WRITES = (400, *DISK)  # bad input; exists/busy/modified/not writable; disk full
 GITHUB = (502,)
 NO_CONTENT = None
 
@@ -148,13 +154,14 @@ FILE_PATH = {
 
 # keyed by (handler class name, HTTP verb)
 OPERATIONS: dict[tuple[str, str], Op] = {
-    ("SkillsCollectionHandler", "get"): Op("List the skills of both scopes", {200: SkillList}),
+    ("SkillsCollectionHandler", "get"): Op("List the skills of both scopes", {200: SkillList}, DISK_READ),
     ("SkillsCollectionHandler", "post"): Op(
         "Create a blank skill", {201: SkillAnswer}, (*WRITES,), body=m.CreateSkillBody,
         example={"scope": "user", "name": "csv-notes", "description": "Notes on CSV files.", "body": "# Notes\n"},
     ),
     ("PreviewHandler", "post"): Op(
-        "Preview what a GitHub URL holds", {200: m.Preview}, (400, 404, *GITHUB), body=m.PreviewBody,
+        # the archive is cached in bookkeeping: a bookkeeping path that is a file (409), a full disk (507)
+        "Preview what a GitHub URL holds", {200: m.Preview}, (400, 404, *DISK, *GITHUB), body=m.PreviewBody,
         example={"url": "acme/data-skills"},
     ),
     ("ImportHandler", "post"): Op(
@@ -164,12 +171,14 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         body=m.ImportBody,
         example={"url": "acme/data-skills/skills/csv-helper", "scope": "user", "tracks_upstream": True},
     ),
-    ("SyncAllHandler", "post"): Op("Sync every tracking skill", {200: SyncAllAnswer}),
-    ("CheckAllHandler", "post"): Op("Check every tracking skill for an update (probe only)", {200: CheckAllAnswer}),
+    # per-skill failures are in the results; listing the skills or writing records can fail as a whole
+    ("SyncAllHandler", "post"): Op("Sync every tracking skill", {200: SyncAllAnswer}, DISK),
+    ("CheckAllHandler", "post"): Op("Check every tracking skill for an update (probe only)", {200: CheckAllAnswer},
+                                    DISK),
     ("CheckHandler", "post"): Op(
         "Check one tracking skill for an update (probe only, never downloads)",
         {200: CheckAnswer},
-        (400, 404, 409, 410, *GITHUB),
+        (400, 404, *DISK, 410, *GITHUB),  # the answer is remembered in the install record
     ),
     ("SyncHandler", "post"): Op(
         "Sync one tracking skill with its upstream",
@@ -181,7 +190,8 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ),
     ("RenameHandler", "post"): Op("Rename a skill", {200: SkillAnswer}, (404, *WRITES), body=m.RenameBody, example={"new_name": "csv-tools"}
     ),
-    ("FilesHandler", "get"): Op("Read a text file of a bundle", {200: FileContent}, (400, 404, 409), query=FILE_PATH),
+    ("FilesHandler", "get"): Op("Read a text file of a bundle", {200: FileContent}, (400, 404, *DISK_READ),
+                                query=FILE_PATH),
     ("FilesHandler", "put"): Op(
         "Write a text file of a bundle", {200: FileWritten}, (404, *WRITES), body=m.FileBody, query=FILE_PATH,
         example={"content": "Notes\n"},
@@ -189,7 +199,8 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("FilesHandler", "delete"): Op(
         "Delete a file of a bundle (never SKILL.md)", {204: NO_CONTENT}, (404, *WRITES), query=FILE_PATH
     ),
-    ("SkillHandler", "get"): Op("A skill with its body, frontmatter and files", {200: SkillAnswer}, (400, 404, 409)),
+    ("SkillHandler", "get"): Op("A skill with its body, frontmatter and files", {200: SkillAnswer},
+                                (400, 404, *DISK_READ)),
     ("SkillHandler", "put"): Op(
         "Update description, body or tracking", {200: SkillAnswer}, (404, *WRITES, *GITHUB), body=m.UpdateSkillBody,
         example={"description": "Profile CSV files.", "tracks_upstream": False},

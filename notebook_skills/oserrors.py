@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from .errors import Conflict, InsufficientStorage, Invalid, SkillsError
+from .errors import BUSY, CHANGED_ON_DISK, EXISTS, NOT_WRITABLE, Conflict, InsufficientStorage, Invalid, SkillsError
 
 BOOKKEEPING = ".notebook-skills"
 _PARKED_AREAS = ("staging", "backup", "trash", "generations", "pending")
@@ -107,24 +107,29 @@ def translate(err: OSError, skill: Optional[str] = None) -> Optional[SkillsError
     if code in _DISK_FULL:
         return InsufficientStorage(f"Disk full while writing {what}; nothing was changed. Free some space and try again.")
     if code in _READ_ONLY:
-        return Conflict(f"'{where}' is on a read-only file system; nothing was changed.")
+        return Conflict(f"'{where}' is on a read-only file system; nothing was changed.", reason=NOT_WRITABLE)
     if code in _DENIED:
-        return Conflict(f"Permission denied on '{where}'; nothing was changed. Check the folder's owner and mode.")
+        return Conflict(f"Permission denied on '{where}'; nothing was changed. Check the folder's owner and mode.",
+                        reason=NOT_WRITABLE)
     if code == errno.ENAMETOOLONG:
         return Invalid(f"A file or folder name is too long for the file system: '{where}'.")
     if code == errno.ELOOP:
-        return Conflict(f"'{where}' is a symbolic link; notebook-skills never writes through links.")
+        return Conflict(f"'{where}' is a symbolic link; notebook-skills never writes through links.",
+                        reason=NOT_WRITABLE)
     if code == errno.EISDIR:
-        return Conflict(f"'{where}' is a folder where a file was expected.")
+        return Conflict(f"'{where}' is a folder where a file was expected.", reason=EXISTS)
     if code in _IN_THE_WAY:
         blocker = _blocker(Path(os.fsdecode(path))) if path else None
         if blocker is not None:
-            return Conflict(f"'{shown(blocker)}' is a file where a folder is needed; move it away and try again.")
-        return Conflict(f"'{where}' already exists or changed on disk while notebook-skills worked on it; try again.")
+            return Conflict(f"'{shown(blocker)}' is a file where a folder is needed; move it away and try again.",
+                            reason=EXISTS)
+        return Conflict(f"'{where}' already exists or changed on disk while notebook-skills worked on it; try again.",
+                        reason=CHANGED_ON_DISK)
     if code == errno.ENOENT:
-        return Conflict(f"'{where}' disappeared while notebook-skills worked on it (changed on disk); try again.")
+        return Conflict(f"'{where}' disappeared while notebook-skills worked on it (changed on disk); try again.",
+                        reason=CHANGED_ON_DISK)
     if code in _BUSY:
-        return Conflict(f"'{where}' is busy; try again.")
+        return Conflict(f"'{where}' is busy; try again.", reason=BUSY)
     return None
 
 

@@ -68,13 +68,19 @@ class _TracebackCatcher(logging.Handler):
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.exc_info and record.exc_info[0] is not None:
+        if any(record is seen for seen in self.records):
+            return  # reached through two of the loggers below
+        if (record.exc_info and record.exc_info[0] is not None) or record.exc_text or (
+            "Traceback (most recent call last)" in record.getMessage()
+        ):
             self.records.append(record)
 
 
-# Where an unhandled handler error is logged with its traceback: tornado's own loggers and
-# the server app's (traitlets app loggers do not propagate to the root logger).
-_SERVER_LOGGERS = ("tornado.application", "tornado.general", "tornado.access", "ServerApp", "NotebookSkills")
+# Where a traceback can be logged: the root logger sees every logger that propagates
+# (notebook_skills.*, asyncio's "Task exception was never retrieved", httpx...); the
+# server app's loggers do not propagate (traitlets), and jupyter_server re-parents
+# tornado's loggers under ServerApp, so those are watched as well.
+_SERVER_LOGGERS = ("", "tornado", "ServerApp", "NotebookSkills")
 
 
 @pytest.fixture(autouse=True)
@@ -91,5 +97,5 @@ def _no_traceback_in_server_log(request):
         log.removeHandler(catcher)
     if catcher.records and not request.node.get_closest_marker("allow_traceback"):
         first = catcher.records[0]
-        text = logging.Formatter().formatException(first.exc_info)
+        text = first.exc_text or (logging.Formatter().formatException(first.exc_info) if first.exc_info else "")
         pytest.fail(f"the server logged a traceback ({first.name}: {first.getMessage()}):\n{text}", pytrace=False)

@@ -134,6 +134,13 @@ EVIL = [
         400, 400, says={"import": "max_archive_mb", "sync": "max_skill_mb"},
     ),
     Evil(
+        # 40 MB of zeros OUTSIDE the skill folder: a 40 KB download that no per-skill cap
+        # sees; the decompressed-bytes cap (8 x max_archive_mb = 16 MB) stops it
+        "gzip-bomb-elsewhere",
+        lambda top, tmp: [(f"{top}/other/zeros.bin", "file", bytes(40 * 1024 * 1024))],
+        400, 400, says={"import": "decompressed size cap", "sync": "decompressed size cap"},
+    ),
+    Evil(
         # incompressible: the download itself is over max_archive_mb=2
         "oversize-archive",
         lambda top, tmp: [(f"{top}/other/noise.bin", "file", os.urandom(int(2.5 * 1024 * 1024)))],

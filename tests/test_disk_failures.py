@@ -96,6 +96,7 @@ class TestReadOnlyFilesystem:
             status, data = await call(jp_fetch, method, path, body, params=params)
             assert status == 409, (method, path, data)
             assert "read-only" in data["message"].lower() and str(ro_user_disk) in data["message"], (method, path, data)
+            assert data["reason"] == "not_writable", (method, path, data)
         assert tree_digest(ro_user_disk) == before
 
 
@@ -107,8 +108,9 @@ async def test_permission_denied_is_409_naming_the_path(jp_fetch, skills_dirs, i
     status, data = await call(jp_fetch, "PUT", "skills/user/notes/files", {"content": "hi"}, params={"path": "new.md"})
     assert status == 409, data
     assert "Permission denied" in data["message"] and str(folder) in data["message"]
+    assert data["reason"] == "not_writable"
     status, data = await call(jp_fetch, "PUT", "skills/user/notes", {"body": "changed"})
-    assert status == 409 and str(folder) in data["message"]
+    assert status == 409 and str(folder) in data["message"] and data["reason"] == "not_writable"
     assert tree_digest(folder) == before
 
 
@@ -142,6 +144,7 @@ async def test_scope_or_bookkeeping_that_is_a_file(broken, jp_fetch, skills_dirs
     assert status == 409, data
     assert not (project / "p").exists()
     assert f"'{blocker}' is a file where a folder is needed" in data["message"]
+    assert data["reason"] in ("exists", "not_writable"), data
     assert blocker.read_text() == "not a folder"
 
 

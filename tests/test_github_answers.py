@@ -166,6 +166,7 @@ async def test_move_without_a_usable_target(fake_github, client):
         ("repo", 403, b"", {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1e400"}, "rate limit"),
         ("tarball", 302, b"", {"Location": "javascript:alert(1)"}, "malformed redirect"),
         ("tarball", 302, b"", {"Location": ""}, "malformed redirect"),
+        ("tarball", 302, b"", {"Location": "https://evil.example/a.tar.gz"}, "to evil.example, a host that is not allowed"),
     ],
 )
 async def test_preview_answers_502_with_a_message(jp_fetch, fake_github, capfd, endpoint, status, body, headers, says):
@@ -185,3 +186,93 @@ async def test_import_of_a_renamed_repository(jp_fetch, fake_github, skills_dirs
     code, data = await call(jp_fetch, "POST", "skills/import", {"url": "acme/tools", "scope": "user"})
     assert code == 502 and "moved to acme/tools-v2" in data["message"]
     assert not skills_dirs["user"].exists() or not any(skills_dirs["user"].iterdir())
+
+
+# ---- a renamed repository on head() and file(): the same move handling as JSON calls --------
+
+
+def _renamed(fake, endpoint: str, new_name: str = "acme/tools-v2", *, rest: str = "/commits/main") -> str:
+    """GitHub's answer for a renamed repository: 301 to its id-based path, whose
+    repository JSON names it now."""
+    moved_to = f"{fake.api_url}/repositories/7{rest}"
+    fake.answer(endpoint, 301, json.dumps({"message": "Moved Permanently", "url": moved_to}), {"Location": moved_to})
+    fake.answer("other", 200, json.dumps({"full_name": new_name, "default_branch": "main"}))
+    return f"GitHub says acme/tools has moved to {new_name}: use {fake.url}/{new_name} instead"
+
+
+async def test_head_of_a_renamed_repository_says_where_it_went(fake_github, client):
+    says = _renamed(fake_github, "head")
+    with pytest.raises(RepositoryMoved) as info:
+        await client.head("acme", "tools", "main")
+    assert str(info.value) == says
+    # the repository itself is asked who it is now, not the redirected commits path
+    assert [r.path for r in fake_github.requests] == ["/api/v3/repos/acme/tools/commits/main", "/api/v3/repositories/7"]
+
+
+async def test_file_of_a_renamed_repository_says_where_it_went(fake_github, client):
+    says = _renamed(fake_github, "contents", rest="/contents/skills/a/SKILL.md?ref=main")
+    with pytest.raises(RepositoryMoved) as info:
+        await client.file("acme", "tools", "skills/a/SKILL.md", "main", cap=1024)
+    assert str(info.value) == says
+    assert fake_github.requests[-1].path == "/api/v3/repositories/7" and fake_github.requests[-1].query == {}
+
+
+@pytest.mark.parametrize("endpoint", ["head", "contents"])
+async def test_head_or_file_moved_to_a_foreign_host_is_not_followed(fake_github, client, endpoint):
+    fake_github.answer(endpoint, 301, b"", {"Location": "https://evil.example/repositories/1/commits/main"})
+    with pytest.raises(GitHubUnavailable, match="moved, to a host that is not allowed"):
+        if endpoint == "head":
+            await client.head("acme", "tools", "main")
+        else:
+            await client.file("acme", "tools", "skills/a/SKILL.md", "main", cap=1024)
+    assert len(fake_github.requests) == 1 and all(r.host == "localhost" for r in fake_github.requests)
+
+
+async def test_head_redirected_other_than_moved_is_a_502(fake_github, client):
+    fake_github.answer("head", 302, b"", {"Location": f"{fake_github.api_url}/repositories/7/commits/main"})
+    with pytest.raises(GitHubUnavailable, match="redirected the request for the head of acme/tools@main unexpectedly"):
+        await client.head("acme", "tools", "main")
+    assert len(fake_github.requests) == 1
+
+
+async def test_preview_with_an_explicit_ref_of_a_renamed_repository(jp_fetch, fake_github, skills_dirs):
+    fake_github.add_repo("acme", "tools", {"skills/a/SKILL.md": SKILL})
+    says = _renamed(fake_github, "head")
+    url = f"{fake_github.url}/acme/tools/tree/main/skills/a"  # a ref: no repository request first
+    code, data = await call(jp_fetch, "POST", "skills/import/preview", {"url": url})
+    assert code == 502 and data["message"] == says, data
+    assert fake_github.counts().get("repo", 0) == 0
+    code, data = await call(jp_fetch, "POST", "skills/import", {"url": url, "scope": "user"})
+    assert code == 502 and data["message"] == says, data
+    assert not skills_dirs["user"].exists() or [p.name for p in skills_dirs["user"].iterdir()] == [".notebook-skills"]
+
+
+async def _tracked(jp_fetch, fake, skills_dirs):
+    fake.add_repo("acme", "tools", {"skills/a/SKILL.md": SKILL})
+    url = f"{fake.url}/acme/tools/tree/main/skills/a"
+    code, data = await call(jp_fetch, "POST", "skills/import", {"url": url, "scope": "user", "tracks_upstream": True})
+    assert code == 201, data
+    fake.commit("acme", "tools", {"skills/a/SKILL.md": SKILL.replace("body", "v2")})
+    folder = skills_dirs["user"] / "a"
+    return folder, folder.joinpath("SKILL.md").read_bytes()
+
+
+@pytest.mark.parametrize("route", ["sync", "check"])
+async def test_sync_and_check_of_a_renamed_repository(jp_fetch, fake_github, skills_dirs, route):
+    folder, before = await _tracked(jp_fetch, fake_github, skills_dirs)
+    says = _renamed(fake_github, "head")
+    code, data = await call(jp_fetch, "POST", f"skills/user/a/{route}")
+    assert code == 502 and data["message"] == says, data
+    assert folder.joinpath("SKILL.md").read_bytes() == before
+    code, data = await call(jp_fetch, "GET", "skills/user/a")
+    assert data["skill"]["orphaned"] is False  # moved is not gone
+
+
+@pytest.mark.parametrize("route", ["sync-all-tracking", "check-all"])
+async def test_batch_over_a_renamed_repository(jp_fetch, fake_github, skills_dirs, route):
+    folder, before = await _tracked(jp_fetch, fake_github, skills_dirs)
+    says = _renamed(fake_github, "head")
+    code, data = await call(jp_fetch, "POST", f"skills/{route}")
+    assert code == 200, data
+    assert data["results"] == [{"scope": "user", "name": "a", "error": says}]
+    assert folder.joinpath("SKILL.md").read_bytes() == before

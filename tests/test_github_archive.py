@@ -166,6 +166,40 @@ def test_too_many_members(box):
     assert list(dest.iterdir()) == []
 
 
+LONG = "n" * 300 + ".md"  # over the 255-byte name limit of every common file system
+NOT_UTF8 = b"caf\xe9.md".decode("utf-8", "surrogateescape")  # Latin-1 bytes, as tarfile reads them
+
+
+def test_unwritable_names_are_skipped_one_by_one(box):
+    archive, dest, root = box
+    archive.write_bytes(tgz([
+        entry(f"{TOP}/s/SKILL.md", b"skill"),
+        entry(f"{TOP}/s/{LONG}", b"long"),
+        entry(f"{TOP}/s/{'d' * 300}/", type=tarfile.DIRTYPE),
+        entry(f"{TOP}/s/{'d' * 300}/inner.md", b"under a long folder"),
+        entry(f"{TOP}/s/{NOT_UTF8}", b"latin-1"),
+        entry(f"{TOP}/s/{NOT_UTF8}/", type=tarfile.DIRTYPE),
+        entry(f"{TOP}/s/ok/fine.md", b"fine"),
+    ]))
+    result = extract_subtree(archive, "s", dest, max_bytes=0)
+    # the rest of the skill is there; the names the file system (or JSON) cannot hold are listed
+    assert result.files == ["SKILL.md", "ok/fine.md"]
+    assert sorted(result.skipped) == sorted([LONG, "d" * 300, f"{'d' * 300}/inner.md", NOT_UTF8, NOT_UTF8])
+    assert sorted(p.name for p in dest.iterdir()) == ["SKILL.md", "ok"]
+    assert written_outside(root, dest, archive) == []
+
+
+def test_skipped_names_are_explained():
+    from notebook_skills.skills.bundlecheck import not_installed
+
+    problems = not_installed([f"s/{LONG}", f"s/{NOT_UTF8}", "s/link", "other/x"], "s")
+    assert problems == [  # sorted by name
+        "'caf\\xe9.md' has a name that is not valid UTF-8 and will not be installed",
+        "'link' is a link, a special file or an unsafe path and will not be installed",
+        f"'{LONG[:199]}…' has a name longer than the file system allows (255 bytes) and will not be installed",
+    ]
+
+
 @pytest.mark.parametrize(
     "data",
     [

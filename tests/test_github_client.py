@@ -198,8 +198,11 @@ async def test_redirect_foreign_not_followed(fake_github, client, tmp_path):
     sha = fake_github.add_repo("acme", "skills", FILES)
     fake_github.redirect_foreign = True
     dest = tmp_path / "a.tar.gz"
-    with pytest.raises(HostNotAllowed):
+    with pytest.raises(GitHubUnavailable) as info:  # GitHub's answer: a 502, not the user's 400
         await client.download_archive("acme", "skills", sha, dest)
+    assert not isinstance(info.value, HostNotAllowed)
+    assert str(info.value) == (f"GitHub redirected the archive of acme/skills@{sha[:7]} to 127.0.0.1:{fake_github.port}, "
+                               "a host that is not allowed; an administrator can add it to extra_allowed_hosts")
     assert not dest.exists()
     assert fake_github.requests_to("tarball")
     assert not [r for r in fake_github.requests if r.host == "127.0.0.1"]

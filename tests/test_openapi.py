@@ -39,6 +39,23 @@ def test_every_route_and_verb_is_described():
         assert responses["403"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
 
 
+def test_every_route_documents_the_disk_errors():
+    """Every route touches the disk: each documents 409 (permission denied, a file where a
+    folder should be...), and every one that writes — anything but GET: skills, records,
+    the preview's archive cache — documents 507 (disk full) too."""
+    spec = openapi.build()
+    for path, item in spec["paths"].items():
+        for verb, op in item.items():
+            if verb == "parameters":
+                continue
+            documented = set(op["responses"])
+            assert "409" in documented, (verb, path)
+            if verb != "get":
+                assert "507" in documented, (verb, path)
+    preview = spec["paths"]["/notebook-skills/skills/import/preview"]["post"]["responses"]
+    assert {"409", "507", "502"} <= set(preview)
+
+
 def test_request_bodies_come_from_the_wire_models():
     spec = openapi.build()
     body = spec["paths"]["/notebook-skills/skills/import"]["post"]["requestBody"]["content"]["application/json"]
@@ -64,3 +81,4 @@ def test_generator_cli_prints_the_committed_description():
     out = subprocess.run([sys.executable, "-m", "notebook_skills.openapi"], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout)["openapi"] == "3.1.0"
     assert out.stdout == COMMITTED.read_text()
+

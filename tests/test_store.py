@@ -431,6 +431,7 @@ def test_deep_trees_are_removed_without_recursion(store):
     assert not deep.exists()
 
 
+@pytest.mark.allow_traceback  # a corrupt journal is logged with its traceback on purpose (recovery.py)
 def test_an_unsettled_journal_keeps_its_skills_entries(store):
     make_skill(store, "s")
     other = ScopeStore("user", store.root)

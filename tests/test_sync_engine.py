@@ -176,7 +176,10 @@ async def test_check_and_check_all_probe_only(manager, fake_github, tmp_path):
 # ---- rate limits and deadlines --------------------------------------------
 
 
-async def test_rate_limit_mid_batch_trips_the_breaker(fake_github, tmp_path):
+@pytest.mark.parametrize(
+    "retry_after", [None, 600], ids=["403-remaining-0", "429-retry-after"]  # GitHub's two answers
+)
+async def test_rate_limit_mid_batch_trips_the_breaker(fake_github, tmp_path, retry_after):
     m = make_manager(fake_github, tmp_path, concurrency=1)
     for repo in ("r1", "r2", "r3"):
         seed_repo(fake_github, repo, [f"{repo}-a", f"{repo}-b"])
@@ -186,11 +189,19 @@ async def test_rate_limit_mid_batch_trips_the_breaker(fake_github, tmp_path):
                                           f"skills/{repo}-b/SKILL.md": skill_md(f"{repo}-b", "v2")})
     before = {n: tree_digest(tmp_path / "user" / n) for n in ("r2-a", "r2-b", "r3-a", "r3-b")}
     fake_github.clear_log()
-    fake_github.rate_limit_after(4, reset_at=1_900_000_000)  # r1 costs exactly 4 requests
+    # r1 costs exactly 4 requests
+    fake_github.rate_limit_after(4, reset_at=1_900_000_000, retry_after=retry_after)
+    started = time.time()
     results = {r["name"]: r for r in await m.sync_all_tracking()}
     assert results["r1-a"]["updated"] is True and results["r1-b"]["updated"] is True
+    if retry_after is None:  # 403 with X-RateLimit-Remaining: 0 and the reset epoch
+        resets = ["2030-03-17T"]
+    else:  # 429 with Retry-After: reset = now + 600 s (either second the batch ran in)
+        resets = {time.strftime("%Y-%m-%dT%H:%M", time.gmtime(t + retry_after)) for t in (started, time.time())}
     for name in before:
-        assert "rate limit" in results[name]["error"].lower() and "2030-03-17" in results[name]["error"]
+        error = results[name]["error"]
+        assert error.startswith("GitHub API rate limit exceeded; resets at "), error
+        assert any(reset in error for reset in resets), (error, resets)
         assert tree_digest(tmp_path / "user" / name) == before[name]
     # r1: head, trees, tarball, codeload; r2: its head (limited); r3: nothing at all
     assert [r.endpoint for r in fake_github.requests] == ["head", "trees", "tarball", "codeload", "head"]

@@ -66,7 +66,7 @@ def _every_badge_kind(lab, fake):
     import_skill(lab, fake, "acme/lab-skills", "notebook-tidy")
     skill_md = lab.user_skills / "csv-helper" / "SKILL.md"
     skill_md.write_text(skill_md.read_text() + "A local note.\n")
-    # the folder is gone upstream (a missing repository is "not found, or private", not gone)
+    # the folder is gone upstream (a missing repository "was not found, or it is private", not gone)
     fake.commit("acme", "lab-skills", {"notebook-tidy/SKILL.md": None})
     status, _ = lab.api("POST", "skills/user/notebook-tidy/sync")
     assert status == 410

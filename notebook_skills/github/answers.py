@@ -13,7 +13,7 @@ import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Optional
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -76,6 +76,21 @@ def redirect_target(url: str, location: Optional[str]) -> str:
     if target == url:
         raise GitHubUnavailable("GitHub answered with a redirect to the same URL")
     return target
+
+
+# GitHub points a moved repository's API paths at its id: /repositories/{id}/...
+_REPOSITORY_PATH = re.compile(r"^(.*?/repositories/[0-9]+|.*?/repos/[^/]+/[^/]+)(?:/.*)?$")
+
+
+def repository_url(target: str) -> str:
+    """The repository's own API URL within a redirect target (query dropped), so a
+    redirected ``commits/{ref}`` or ``contents/...`` request asks who the repository
+    is now; any other target is returned as is."""
+    parts = urlsplit(target)
+    found = _REPOSITORY_PATH.match(parts.path)
+    if not found:
+        return target
+    return urlunsplit((parts.scheme, parts.netloc, found.group(1), "", ""))
 
 
 def moved_full_name(resp: httpx.Response) -> Optional[str]:

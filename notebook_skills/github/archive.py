@@ -7,6 +7,7 @@ directories are materialized; every member path is re-derived and confined to
 
 from __future__ import annotations
 
+import errno
 import gzip
 import os
 import tarfile
@@ -34,6 +35,16 @@ class ExtractResult:
     files: list[str] = field(default_factory=list)  # posix, relative to dest, sorted
     skipped: list[str] = field(default_factory=list)  # links, devices, escaping paths...
     total_bytes: int = 0
+
+
+def _is_utf8(name: str) -> bool:
+    """tarfile decodes names with surrogateescape: bytes that are not UTF-8 become lone
+    surrogates, which the file system would take but no JSON answer can name."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _parts(name: str) -> list[str] | None:
@@ -186,7 +197,7 @@ class _Target:
             self.fail(exc)
 
     def _take(self, tf: tarfile.TarFile, member: tarfile.TarInfo, rel: list[str]) -> None:
-        result, root = self.result, self.root
+        result = self.result
         self.inside += 1
         if self.max_members and self.inside > self.max_members:
             raise ArchiveTooLarge(f"The skill folder has more than {self.max_members} files and folders (member cap)")
@@ -195,6 +206,20 @@ class _Target:
             raise ArchiveTooLarge(
                 f"The archive holds a path more than {MAX_DEPTH} folders deep ({relname[:120]}…); it is not a skill"
             )
+        if not _is_utf8(relname):
+            # installed, it would be a file the files API cannot name: listed, not written
+            result.skipped.append(relname)
+            return
+        try:
+            self._place(tf, member, rel, relname)
+        except OSError as err:
+            if err.errno != errno.ENAMETOOLONG:
+                raise
+            # one over-long name is that member's problem, not the whole repository's
+            result.skipped.append(relname)
+
+    def _place(self, tf: tarfile.TarFile, member: tarfile.TarInfo, rel: list[str], relname: str) -> None:
+        result, root = self.result, self.root
         if member.isdir():
             if _mkdirs(root, rel) is None:
                 result.skipped.append(relname)
@@ -233,7 +258,8 @@ def _extract(archive: Path, states: list[_Target], max_scan_bytes: int = 0) -> N
             scanned += _HEADER + member.size
             if max_scan_bytes and scanned > max_scan_bytes:
                 raise ArchiveTooLarge(
-                    f"The archive unpacks to more than {_limit_mb(max_scan_bytes)} (decompressed size cap)"
+                    f"The archive unpacks to more than {_limit_mb(max_scan_bytes)} (decompressed size cap, "
+                    "max_unpacked_mb)"
                 )
             parts = _parts(member.name)
             if parts is None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AsyncIterator, Iterable, Optional, Union
+from typing import AsyncIterator, Iterable, NoReturn, Optional, Union
 from urllib.parse import quote
 
 import httpx
@@ -34,6 +34,10 @@ MAX_JSON_BYTES = 8 * 1024 * 1024
 # An archive may legitimately take longer than one API call: its whole download
 # (redirect hop included) gets this many request_timeouts.
 ARCHIVE_DEADLINE_FACTOR = 10
+# One operation (a preview, an import, one repository group of a sync or check batch)
+# gets this many request_timeouts for all of its GitHub requests together, counted
+# from its start: many answers that each arrive just in time cannot add up forever.
+OPERATION_DEADLINE_FACTOR = 10
 SHA_MEDIA_TYPE = "application/vnd.github.sha"
 RAW_MEDIA_TYPE = "application/vnd.github.raw"
 
@@ -81,6 +85,21 @@ class Tree:
         return {p[len(prefix):]: sha for p, sha in self.blobs.items() if p.startswith(prefix)}
 
 
+@dataclass(frozen=True)
+class _Operation:
+    label: str  # "import", "sync of acme/tools@main"...
+    seconds: float
+    ends: float  # loop time
+
+    def remaining(self) -> float:
+        return self.ends - asyncio.get_running_loop().time()
+
+
+# The operation the running task belongs to; tasks it starts (gather, a shared
+# download) inherit it with the context.
+_OPERATION: ContextVar[Optional[_Operation]] = ContextVar("notebook_skills_github_operation", default=None)
+
+
 def _origin(url: str) -> tuple[str, int]:
     host, port = split_host(url)
     return host, port or 443
@@ -104,7 +123,7 @@ class GitHubClient:
         self.max_archive_bytes = int(max_archive_mb * 1024 * 1024)
         self.timeout = float(timeout)
         self.max_json_bytes = MAX_JSON_BYTES
-        logredact.install()  # httpx logs request URLs (archive redirects carry ?token=)
+        logredact.install()  # httpx logs request URLs (archive redirects carry ?token=); idempotent
         self._tokens = token_provider or TokenProvider()
         self._api_origin = _origin(self.api_url)
         # trust_env keeps httpx's SSL_CERT_FILE/SSL_CERT_DIR handling; verify stays on
@@ -163,15 +182,11 @@ class GitHubClient:
             headers["If-None-Match"] = etag
         what = f"head of {owner}/{repo}@{ref}"
         async with self._deadline(what, self.timeout):
-            resp = await self._request(url, what=what, stream=True, headers=headers, not_modified_ok=True)
-            try:
-                body = await self._read_capped(resp, what, cap=1024)  # drained: the connection is reused
-            finally:
-                await resp.aclose()
+            resp, body = await self._small(url, what, cap=1024, headers=headers)
         if resp.status_code == 304:
             return NOT_MODIFIED
         if resp.is_redirect:
-            raise GitHubUnavailable(f"GitHub redirected the request for the {what}; is {owner}/{repo} renamed?")
+            await self._moved(url, resp, what, owner, repo)
         sha = body.decode("ascii", "replace")  # exactly 40 hex: "<sha>\n" is not one
         if not answers.is_sha(sha):
             raise GitHubUnavailable(f"{self._host(url)} returned a malformed commit SHA for {owner}/{repo}@{ref}")
@@ -212,16 +227,11 @@ class GitHubClient:
             headers["If-None-Match"] = etag
         what = f"file {path} of {owner}/{repo}@{ref}"
         async with self._deadline(what, self.timeout):
-            resp = await self._request(url, what=what, params={"ref": ref}, stream=True, headers=headers,
-                                       not_modified_ok=True)
-            try:
-                body = await self._read_capped(resp, what, cap=cap)  # drained: the connection is reused
-            finally:
-                await resp.aclose()
+            resp, body = await self._small(url, what, cap=cap, headers=headers, params={"ref": ref})
         if resp.status_code == 304:
             return NOT_MODIFIED
         if resp.is_redirect:
-            raise GitHubUnavailable(f"GitHub redirected the request for the {what}; is {owner}/{repo} renamed?")
+            await self._moved(url, resp, what, owner, repo)
         return FileAnswer(data=body, etag=resp.headers.get("etag"))
 
     async def download_archive(self, owner: str, repo: str, sha: str, dest: Path) -> int:
@@ -238,7 +248,7 @@ class GitHubClient:
                         location = resp.headers.get("location")
                         await resp.aclose()
                         target = answers.redirect_target(url, location)
-                        self.allowlist.check(target)  # before any connection to it
+                        self._check_archive_host(target, what)  # before any connection to it
                         resp = await self._request(target, what=what, stream=True, redirected=True)
                     return await self._save(resp, Path(dest), what)
                 finally:
@@ -246,6 +256,17 @@ class GitHubClient:
         except BaseException:
             Path(dest).unlink(missing_ok=True)  # never leave a partial archive behind
             raise
+
+    def _check_archive_host(self, target: str, what: str) -> None:
+        """GitHub chose where the archive lives: a host outside the allowlist is GitHub's
+        (or a proxy's) doing, not the user's input, so it is a 502, not a 400."""
+        try:
+            self.allowlist.check(target)
+        except HostNotAllowed:
+            raise GitHubUnavailable(
+                f"GitHub redirected the {what} to {self._host(target)}, a host that is not allowed; "
+                "an administrator can add it to extra_allowed_hosts"
+            ) from None
 
     # -- plumbing ------------------------------------------------------------
 
@@ -265,17 +286,26 @@ class GitHubClient:
         502 that says where the repository went."""
         async with self._deadline(what, self.timeout):
             resp = await self._buffered(url, what, params)
-        if not resp.is_redirect:
-            return resp
+        if resp.is_redirect:
+            await self._moved(url, resp, what, owner, repo)
+        return resp
+
+    async def _moved(self, url: str, resp: httpx.Response, what: str, owner: str, repo: str) -> NoReturn:
+        """A redirect on a repository's API path: GitHub's answer (301) for a renamed or
+        transferred repository.  Always a 502 that says where the repository went; the
+        new location is asked only when it passes the allowlist (before any connection)."""
         target = answers.redirect_target(url, resp.headers.get("location"))
         if resp.status_code not in (301, 308):
             raise GitHubUnavailable(f"GitHub redirected the request for the {what} unexpectedly")
         try:
-            self.allowlist.check(target)  # followed only when allowed, before any connection
+            self.allowlist.check(target)
         except HostNotAllowed:
             raise GitHubUnavailable(
                 f"GitHub says {owner}/{repo} has moved, to a host that is not allowed ({self._host(target)})"
             ) from None
+        # ".../repositories/42/commits/main" → ".../repositories/42": the repository's own
+        # JSON names it, whatever the redirected request was for
+        target = answers.repository_url(target)
         async with self._deadline(what, self.timeout):
             moved = await self._buffered(target, f"new location of {owner}/{repo}", None)
         name = answers.moved_full_name(moved) if not moved.is_redirect else None
@@ -284,6 +314,18 @@ class GitHubClient:
         raise RepositoryMoved(
             f"GitHub says {owner}/{repo} has moved to {name}: use {self.github_url}/{name} instead"
         )
+
+    async def _small(
+        self, url: str, what: str, *, cap: int, headers: dict[str, str], params: dict[str, str] | None = None
+    ) -> tuple[httpx.Response, bytes]:
+        """A conditional GET whose body is read whole under ``cap`` (drained, so the
+        connection is reused); a redirect's body is not read: its headers say it all."""
+        resp = await self._request(url, what=what, params=params, stream=True, headers=headers, not_modified_ok=True)
+        try:
+            body = b"" if resp.is_redirect else await self._read_capped(resp, what, cap=cap)
+        finally:
+            await resp.aclose()
+        return resp, body
 
     async def _buffered(self, url: str, what: str, params: dict[str, str] | None) -> httpx.Response:
         """GET streamed under the JSON byte cap, returned as a buffered response."""
@@ -295,22 +337,68 @@ class GitHubClient:
         return httpx.Response(resp.status_code, headers=resp.headers, content=body, request=resp.request)
 
     @asynccontextmanager
+    async def operation(self, label: str) -> AsyncIterator[None]:
+        """Every GitHub request inside (in this task and the tasks it starts) shares one
+        deadline: OPERATION_DEADLINE_FACTOR x request_timeout from now.  Requests past
+        it fail with "Timed out" (a 502); local work (unpacking, writing) is never
+        interrupted, it is bounded by the size caps.  Nested: the outer one holds."""
+        if _OPERATION.get() is not None or self.timeout <= 0:
+            yield
+            return
+        seconds = self.timeout * OPERATION_DEADLINE_FACTOR
+        token = _OPERATION.set(_Operation(label, seconds, asyncio.get_running_loop().time() + seconds))
+        try:
+            yield
+        finally:
+            _OPERATION.reset(token)
+
+    @asynccontextmanager
     async def _deadline(self, what: str, seconds: float) -> AsyncIterator[None]:
-        """One deadline for a whole operation (connect, headers, every body read).
+        """One deadline for a whole request (connect, headers, every body read), and
+        for the operation it belongs to.
 
         httpx's own timeout bounds each read; an upstream trickling a byte at a
-        time would pass it forever, so the operation as a whole is bounded here.
+        time would pass it forever, so the request as a whole is bounded here, and
+        an operation's requests together by `operation`.  Works on Python 3.10 (no
+        asyncio.timeout): a timer cancels this task, and that cancellation, and only
+        that one, becomes the timeout.
         """
-        started = time.monotonic()
+        op = _OPERATION.get()
+        by_op = op is not None and op.remaining() < seconds
+        limit = op.remaining() if by_op else seconds
+        if limit <= 0:
+            raise self._timed_out(what, seconds, op if by_op else None)
+        task = asyncio.current_task()
+        assert task is not None, "GitHub requests run inside a task"
+        cancelling = task.cancelling() if hasattr(task, "cancelling") else 0
+        fired = False
+
+        def expire() -> None:
+            nonlocal fired
+            fired = True
+            task.cancel()
+
+        handle = asyncio.get_running_loop().call_later(limit, expire)
         try:
-            async with asyncio.timeout(seconds):
-                yield
-        except TimeoutError:
-            took = time.monotonic() - started
-            raise GitHubUnavailable(
-                f"Timed out fetching the {what} from {self._host(self.api_url)} "
-                f"(no complete answer within {took:.0f} s; request_timeout)"
-            ) from None
+            yield
+        except BaseException:
+            if not fired or (hasattr(task, "uncancel") and task.uncancel() > cancelling):
+                raise  # not our timer (or someone else cancelled this task too)
+            raise self._timed_out(what, seconds, op if by_op else None) from None
+        else:
+            if fired and hasattr(task, "uncancel"):
+                task.uncancel()  # the timer fired as the body ended: its cancel was swallowed
+        finally:
+            handle.cancel()
+
+    def _timed_out(self, what: str, seconds: float, op: Optional[_Operation]) -> GitHubUnavailable:
+        where = f"Timed out fetching the {what} from {self._host(self.api_url)}"
+        if op is not None:
+            return GitHubUnavailable(
+                f"{where}: this {op.label} took longer than its deadline of {op.seconds:g} s "
+                f"({OPERATION_DEADLINE_FACTOR} x request_timeout)"
+            )
+        return GitHubUnavailable(f"{where} (no complete answer within {seconds:g} s; request_timeout)")
 
     async def _read_capped(self, resp: httpx.Response, what: str, *, cap: int) -> bytes:
         declared = resp.headers.get("content-length", "")

@@ -114,6 +114,13 @@ class SyncEngine:
     # ---- one repository group ---------------------------------------------
 
     async def _group(self, members: list[Target], batch: _Batch) -> list[Outcome]:
+        """One repository group is one operation: its GitHub requests (head, tree,
+        probes, archives) share one deadline derived from request_timeout."""
+        o = members[0].origin
+        async with self.github.operation(f"{batch.mode} of {o.owner}/{o.repo}@{o.ref}"):
+            return await self._group_work(members, batch)
+
+    async def _group_work(self, members: list[Target], batch: _Batch) -> list[Outcome]:
         origin = members[0].origin
         etag, etag_head = planner.group_etag(members)
         try:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, AsyncIterator, Iterator
 
 import filelock
 
-from ..errors import Conflict
+from ..errors import BUSY, NOT_WRITABLE, Conflict
 from ..oserrors import translate
 
 if TYPE_CHECKING:
@@ -64,6 +64,8 @@ def hold_sync(store: "ScopeStore", name: str, *, wait: float = WAIT_SECONDS) -> 
         lock.acquire(timeout=wait)
     except filelock.Timeout:
         raise _busy(store, name) from None
+    except OSError as err:
+        raise _unlockable(store, name, err) from None
     try:
         yield
     finally:
@@ -75,13 +77,19 @@ def _lock_file(store: "ScopeStore", name: str) -> filelock.BaseFileLock:
         return file_lock(store.lock_path(name))
     except OSError as err:
         # disk full, read-only, a file in the way: the one mapping names the cause
-        raise translate(err, name) or Conflict(
-            f"The {store.scope} skills folder {store.root} is not writable ({err.strerror})."
-        ) from None
+        raise _unlockable(store, name, err) from None
+
+
+def _unlockable(store: "ScopeStore", name: str, err: OSError) -> Exception:
+    """A lock file that cannot be made or taken: disk full, read-only, a file in the
+    way... as the one mapping names it; anything else means the folder is unusable."""
+    return translate(err, name) or Conflict(
+        f"The {store.scope} skills folder {store.root} is not writable ({err.strerror}).", reason=NOT_WRITABLE
+    )
 
 
 def _busy(store: "ScopeStore", name: str) -> Conflict:
-    return Conflict(f"The {store.scope} skill '{name}' is being changed by another process; try again.", reason="busy")
+    return Conflict(f"The {store.scope} skill '{name}' is being changed by another process; try again.", reason=BUSY)
 
 
 async def _acquire(lock: filelock.BaseFileLock, timeout: float) -> None:
@@ -130,7 +138,7 @@ class SkillLocks:
                 except filelock.Timeout:
                     raise _busy(store, name) from None
                 except OSError as err:
-                    raise Conflict(f"Cannot lock '{name}' in {store.root}: {err.strerror}.") from None
+                    raise _unlockable(store, name, err) from None
                 held[-1] = (alock, flock)
             yield
         finally:

@@ -9,6 +9,7 @@ reached through the same object.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,6 +32,17 @@ log = logging.getLogger(__name__)
 
 EXTRACT_WORKERS = 2
 SCAN_FACTOR = 8
+DEFAULT_ARCHIVE_MB = 100
+
+
+def unpacked_cap(max_archive_mb: float, max_unpacked_mb: Optional[float] = None) -> int:
+    """Decompressed bytes read from one archive (inside the skill folder or not), so a
+    gzip bomb elsewhere in the repository stops early: ``max_unpacked_mb`` when set
+    (0 = no cap), else SCAN_FACTOR x the archive cap.  Lifting the archive cap
+    (``max_archive_mb = 0``) keeps this one at its default: the two are independent."""
+    if max_unpacked_mb is not None:
+        return int(max_unpacked_mb * 1024 * 1024)
+    return int((max_archive_mb or DEFAULT_ARCHIVE_MB) * 1024 * 1024) * SCAN_FACTOR
 GITHUB_DISABLED = "GitHub skill import is disabled by your administrator (allow_github_skill_import)."
 
 
@@ -46,6 +58,7 @@ class SkillManager:
         sync_concurrency: int = 3,
         max_skill_mb: float = 20,
         max_archive_mb: float = 100,
+        max_unpacked_mb: Optional[float] = None,
     ) -> None:
         user = ScopeStore("user", Path(user_dir), self._origin_from_source)
         project = ScopeStore("project", Path(project_dir), self._origin_from_source)
@@ -60,11 +73,10 @@ class SkillManager:
         self.allow_github_import = allow_github_import
         self.sync_concurrency = max(1, int(sync_concurrency))
         self.max_skill_bytes = int(max_skill_mb * 1024 * 1024)
-        # Discovery unpacks a whole repo subtree, so it is bounded by the archive cap.
+        # Discovery unpacks a whole repo subtree, so it is bounded by the archive cap (0 =
+        # none) and, whatever that is, by the decompressed-bytes cap (max_scan_bytes).
         self.max_extract_bytes = int(max_archive_mb * 1024 * 1024)
-        # Decompressed bytes read from one archive (inside the skill folder or not):
-        # a few times the archive cap, so a gzip bomb elsewhere in the repo stops early.
-        self.max_scan_bytes = self.max_extract_bytes * SCAN_FACTOR
+        self.max_scan_bytes = unpacked_cap(max_archive_mb, max_unpacked_mb)
         # Extraction is CPU- and disk-heavy: its own small pool, so a big archive
         # never starves the default pool every request's disk work uses.
         self._extract_pool = ThreadPoolExecutor(max_workers=EXTRACT_WORKERS, thread_name_prefix="notebook-skills-extract")
@@ -350,17 +362,26 @@ class SkillManager:
 
     # ---- GitHub (delegated) ----------------------------------------------
 
+    # A preview or an import is one operation: its GitHub requests share one deadline
+    # (github/client.py OPERATION_DEADLINE_FACTOR x request_timeout).
+
     async def preview_import(self, url: str, plugin: Optional[str] = None, sha: Optional[str] = None):
-        return await self.sourcing.preview(url, plugin, sha)
+        async with self._github_operation("preview"):
+            return await self.sourcing.preview(url, plugin, sha)
 
     async def import_from_github(self, url, scope, name=None, tracks_upstream=None, overwrite=False, sha=None):
-        return await self.upstream.import_one(url, scope, name=name, tracks_upstream=tracks_upstream,
-                                              overwrite=overwrite, sha=sha)
+        async with self._github_operation("import"):
+            return await self.upstream.import_one(url, scope, name=name, tracks_upstream=tracks_upstream,
+                                                  overwrite=overwrite, sha=sha)
 
     async def import_paths(self, url, scope, paths, name=None, tracks_upstream=None, overwrite=False, sha=None,
                            plugin_shas=None):
-        return await self.sourcing.import_ids(url, scope, paths, name=name, tracks_upstream=tracks_upstream,
-                                              overwrite=overwrite, sha=sha, plugin_shas=plugin_shas)
+        async with self._github_operation("import"):
+            return await self.sourcing.import_ids(url, scope, paths, name=name, tracks_upstream=tracks_upstream,
+                                                  overwrite=overwrite, sha=sha, plugin_shas=plugin_shas)
+
+    def _github_operation(self, label: str):
+        return self.github.operation(label) if self.github is not None else contextlib.nullcontext()
 
     async def sync_tracking_skill(self, scope: str, name: str, force: bool = False):
         return await self.syncs.sync(scope, name, force=force)

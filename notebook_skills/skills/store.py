@@ -16,7 +16,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import NOT_WRITABLE, Conflict, Invalid, NotFound
 from .frontmatter import MAX_SKILL_MD_BYTES
 from .fsutil import atomic_write, bundle_files, read_bounded, remove_tree_quietly, token
 from .locks import file_lock
@@ -33,6 +33,9 @@ STAGING, BACKUP, TRASH, TMP, LOCKS = "staging", "backup", "trash", "tmp", "locks
 
 class UnsafeBookkeeping(Conflict):
     """A bookkeeping dir or area is a link or lies outside the scope root."""
+
+    def __init__(self, message: str, reason: str = NOT_WRITABLE):
+        super().__init__(message, reason)
 
 
 class ScopeStore:

@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..errors import Conflict, SkillsError
+from ..errors import NOT_WRITABLE, Conflict, SkillsError
 from ..skills.fsutil import token
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,8 @@ class SourceCache:
     async def _get(self, key: str, owner: str, repo: str, sha: str) -> Path:
         folder = await asyncio.to_thread(self._dir, True)
         if folder is None:
-            raise Conflict("The notebook-skills download area in bookkeeping is not a usable directory.")
+            raise Conflict("The notebook-skills download area in bookkeeping is not a usable directory.",
+                           reason=NOT_WRITABLE)
         dest = folder / f"{key}.tar.gz"
         if await asyncio.to_thread(self._fresh, dest):
             await asyncio.to_thread(self.prune, keep=dest)
