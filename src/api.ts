@@ -48,9 +48,14 @@ import {
 
 // ---------------------------------------------------------------- errors
 
-/** Machine causes of a 409 (contract §4). */
+/** Machine causes of a 409 (contract §4; `not_writable`: read-only or permission denied). */
 export type ConflictReason =
-  'locally_modified' | 'busy' | 'exists' | 'pending' | 'changed_on_disk';
+  | 'locally_modified'
+  | 'busy'
+  | 'exists'
+  | 'pending'
+  | 'changed_on_disk'
+  | 'not_writable';
 
 /** An error answered by the server: HTTP status, `message` and `reason`. */
 export class SkillsApiError extends Error {
