@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AsyncIterator, Iterable, NoReturn, Optional, Union
+from typing import Iterable, NoReturn, Optional, Union
 from urllib.parse import quote
 
 import httpx
 
 from .. import logredact
 from .allowlist import HostAllowlist, split_host
-from . import answers
+from . import answers, deadlines
+from .deadlines import OPERATION_DEADLINE_FACTOR, Operation
 from .errors import (
     ArchiveTooLarge,
     GitHubNotFound,
@@ -24,8 +22,11 @@ from .errors import (
     RefNotFound,
     RepositoryMoved,
 )
+from .shapes import NOT_MODIFIED, FileAnswer, Head, Tree, _NotModified
 from .tokens import TokenProvider
 from .urls import GitHubLocation, parse_github_url
+
+__all__ = ["GitHubClient", "NOT_MODIFIED", "FileAnswer", "Head", "Tree", "OPERATION_DEADLINE_FACTOR"]
 
 _CHUNK = 64 * 1024
 # JSON answers are read with this cap (GitHub itself truncates a recursive tree
@@ -34,70 +35,8 @@ MAX_JSON_BYTES = 8 * 1024 * 1024
 # An archive may legitimately take longer than one API call: its whole download
 # (redirect hop included) gets this many request_timeouts.
 ARCHIVE_DEADLINE_FACTOR = 10
-# One operation (a preview, an import, one repository group of a sync or check batch)
-# gets this many request_timeouts for all of its GitHub requests together, counted
-# from its start: many answers that each arrive just in time cannot add up forever.
-OPERATION_DEADLINE_FACTOR = 10
 SHA_MEDIA_TYPE = "application/vnd.github.sha"
 RAW_MEDIA_TYPE = "application/vnd.github.raw"
-
-
-class _NotModified:
-    """Sentinel: a conditional head request answered 304."""
-
-    def __repr__(self) -> str:
-        return "NOT_MODIFIED"
-
-
-NOT_MODIFIED = _NotModified()
-
-
-@dataclass(frozen=True)
-class Head:
-    sha: str
-    etag: Optional[str]
-
-
-@dataclass(frozen=True)
-class FileAnswer:
-    data: bytes
-    etag: Optional[str]
-
-
-@dataclass
-class Tree:
-    """A recursive git tree: folder path -> tree SHA, file path -> blob SHA."""
-
-    sha: str  # the commit (or tree) it was asked for
-    truncated: bool
-    dirs: dict[str, str] = field(default_factory=dict)  # "" = the root tree
-    blobs: dict[str, str] = field(default_factory=dict)
-
-    def folder(self, path: str) -> Optional[str]:
-        return self.dirs.get(path.strip("/"))
-
-    def blobs_under(self, path: str) -> dict[str, str]:
-        """Blob SHAs of the files in folder ``path``, keyed relative to it."""
-        path = path.strip("/")
-        if not path:
-            return dict(self.blobs)
-        prefix = path + "/"
-        return {p[len(prefix):]: sha for p, sha in self.blobs.items() if p.startswith(prefix)}
-
-
-@dataclass(frozen=True)
-class _Operation:
-    label: str  # "import", "sync of acme/tools@main"...
-    seconds: float
-    ends: float  # loop time
-
-    def remaining(self) -> float:
-        return self.ends - asyncio.get_running_loop().time()
-
-
-# The operation the running task belongs to; tasks it starts (gather, a shared
-# download) inherit it with the context.
-_OPERATION: ContextVar[Optional[_Operation]] = ContextVar("notebook_skills_github_operation", default=None)
 
 
 def _origin(url: str) -> tuple[str, int]:
@@ -336,62 +275,16 @@ class GitHubClient:
             await resp.aclose()
         return httpx.Response(resp.status_code, headers=resp.headers, content=body, request=resp.request)
 
-    @asynccontextmanager
-    async def operation(self, label: str) -> AsyncIterator[None]:
+    def operation(self, label: str):
         """Every GitHub request inside (in this task and the tasks it starts) shares one
-        deadline: OPERATION_DEADLINE_FACTOR x request_timeout from now.  Requests past
-        it fail with "Timed out" (a 502); local work (unpacking, writing) is never
-        interrupted, it is bounded by the size caps.  Nested: the outer one holds."""
-        if _OPERATION.get() is not None or self.timeout <= 0:
-            yield
-            return
-        seconds = self.timeout * OPERATION_DEADLINE_FACTOR
-        token = _OPERATION.set(_Operation(label, seconds, asyncio.get_running_loop().time() + seconds))
-        try:
-            yield
-        finally:
-            _OPERATION.reset(token)
+        deadline: OPERATION_DEADLINE_FACTOR x request_timeout from now (deadlines.py)."""
+        return deadlines.operation(label, self.timeout * OPERATION_DEADLINE_FACTOR if self.timeout > 0 else 0)
 
-    @asynccontextmanager
-    async def _deadline(self, what: str, seconds: float) -> AsyncIterator[None]:
-        """One deadline for a whole request (connect, headers, every body read), and
-        for the operation it belongs to.
+    def _deadline(self, what: str, seconds: float):
+        """One deadline for a whole request, within its operation's (deadlines.py)."""
+        return deadlines.deadline(seconds, lambda op: self._timed_out(what, seconds, op))
 
-        httpx's own timeout bounds each read; an upstream trickling a byte at a
-        time would pass it forever, so the request as a whole is bounded here, and
-        an operation's requests together by `operation`.  Works on Python 3.10 (no
-        asyncio.timeout): a timer cancels this task, and that cancellation, and only
-        that one, becomes the timeout.
-        """
-        op = _OPERATION.get()
-        by_op = op is not None and op.remaining() < seconds
-        limit = op.remaining() if by_op else seconds
-        if limit <= 0:
-            raise self._timed_out(what, seconds, op if by_op else None)
-        task = asyncio.current_task()
-        assert task is not None, "GitHub requests run inside a task"
-        cancelling = task.cancelling() if hasattr(task, "cancelling") else 0
-        fired = False
-
-        def expire() -> None:
-            nonlocal fired
-            fired = True
-            task.cancel()
-
-        handle = asyncio.get_running_loop().call_later(limit, expire)
-        try:
-            yield
-        except BaseException:
-            if not fired or (hasattr(task, "uncancel") and task.uncancel() > cancelling):
-                raise  # not our timer (or someone else cancelled this task too)
-            raise self._timed_out(what, seconds, op if by_op else None) from None
-        else:
-            if fired and hasattr(task, "uncancel"):
-                task.uncancel()  # the timer fired as the body ended: its cancel was swallowed
-        finally:
-            handle.cancel()
-
-    def _timed_out(self, what: str, seconds: float, op: Optional[_Operation]) -> GitHubUnavailable:
+    def _timed_out(self, what: str, seconds: float, op: Optional[Operation]) -> GitHubUnavailable:
         where = f"Timed out fetching the {what} from {self._host(self.api_url)}"
         if op is not None:
             return GitHubUnavailable(
