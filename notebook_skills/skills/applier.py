@@ -10,17 +10,21 @@ its folder tree SHA).  Records are changed only through `txn`.
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 from typing import Optional
 
 from ..errors import Conflict, Gone, Invalid, SkillsError
 from ..github.archive import extract_subtrees
+from ..oserrors import translate
 from . import txn
 from .hashing import content_sha256
 from .planner import Target
 from .record import InstallRecord, LastCheck
 from .store import SKILL_MD
+
+log = logging.getLogger(__name__)
 
 CHANGED_ON_DISK = "changed_on_disk"
 # An unchanged answer is not written back (a write is an fsync per skill); the
@@ -58,28 +62,52 @@ class Applier:
         return await self.m.run_extract(self._stage_many, targets, archive, head)
 
     def _stage_many(self, targets: list[Target], archive: Path, head: str) -> dict[int, object]:
+        """Blocking: one extraction pass, then each target staged on its own. Anything a
+        target's content causes, expected or not, is that target's outcome (its staging
+        discarded); the other skills of the batch go on."""
         by_path: dict[str, list[Target]] = {}
         for t in targets:
             by_path.setdefault(t.origin.path, []).append(t)
-        dests = {path: ts[0].store.new_staging(ts[0].name) for path, ts in by_path.items()}
-        extracted = extract_subtrees(archive, dests, max_bytes=self.m.max_skill_bytes, max_scan_bytes=self.m.max_scan_bytes)
+        dests: dict[str, Path] = {}
+        try:
+            for path, ts in by_path.items():
+                dests[path] = ts[0].store.new_staging(ts[0].name)
+            extracted = extract_subtrees(archive, dests, max_bytes=self.m.max_skill_bytes,
+                                         max_scan_bytes=self.m.max_scan_bytes)
+        except BaseException:
+            for path, dest in dests.items():
+                by_path[path][0].store.discard(dest)
+            raise
         out: dict[int, object] = {}
         for path, ts in by_path.items():
             first = dests[path]
-            # the same folder installed twice (user and project): a copy in each scope's staging
-            stagings = [first] + [self._copy_staging(t, first) for t in ts[1:]]
+            # the same folder installed twice (user and project): a copy in each scope's staging,
+            # made before the first one is stamped
+            stagings: list[Optional[Path]] = [first]
+            for t in ts[1:]:
+                try:
+                    stagings.append(self._copy_staging(t, first))
+                except Exception as exc:  # noqa: BLE001 - that target's failure only
+                    stagings.append(None)
+                    out[id(t)] = _as_error(t, exc)
             for t, staging in zip(ts, stagings, strict=True):
+                if staging is None:
+                    continue
                 try:
                     out[id(t)] = (staging, self._finish_stage(t, staging, extracted[path], head))
-                except SkillsError as err:
+                except Exception as exc:  # noqa: BLE001 - isolate: one broken skill never sinks the batch
                     t.store.discard(staging)
-                    out[id(t)] = err
+                    out[id(t)] = _as_error(t, exc)
         return out
 
     @staticmethod
     def _copy_staging(t: Target, source: Path) -> Path:
         staging = t.store.new_staging(t.name)
-        shutil.copytree(source, staging, dirs_exist_ok=True, symlinks=True)
+        try:
+            shutil.copytree(source, staging, dirs_exist_ok=True, symlinks=True)
+        except BaseException:
+            t.store.discard(staging)
+            raise
         return staging
 
     def _finish_stage(self, t: Target, staging: Path, extracted, head: str) -> str:
@@ -165,3 +193,17 @@ class Applier:
 
         async with self.m.locks.hold((store, name)):
             await self.m.run_io(write)
+
+
+def unexpected(t: Target, exc: Exception) -> SkillsError:
+    """A disk failure as its typed error (disk full, read-only...); anything else is logged."""
+    if isinstance(exc, OSError):
+        err = translate(exc, t.name)
+        if err is not None:
+            return err
+    log.error("sync of %s/%s failed", t.scope, t.name, exc_info=exc)
+    return SkillsError("Unexpected error; see the Jupyter server log.")
+
+
+def _as_error(t: Target, exc: Exception) -> SkillsError:
+    return exc if isinstance(exc, SkillsError) else unexpected(t, exc)

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from ..errors import Conflict, Gone, Invalid, SkillsError
-from ..oserrors import translate
 from ..github import NOT_MODIFIED, RateLimited, RefNotFound, extract_subtree
 from . import adoption, planner
 from .applier import Applier
+from .applier import unexpected as _unexpected
 from .fsutil import bundle_files
 from .hashing import content_sha256
 from .planner import ABSENT, UNKNOWN, Outcome, Target
@@ -164,6 +164,8 @@ class SyncEngine:
             staged = await self.apply.stage_many([p.target for p in pending], archive, head)
         except SkillsError as err:
             return {id(p.target): batch.report(self._failed(p.target, err)) for p in pending}
+        except Exception as exc:  # noqa: BLE001 - the group's skills fail, the batch goes on
+            return {id(p.target): batch.report(self._failed(p.target, _unexpected(p.target, exc))) for p in pending}
 
         async def finish(p: _Pending) -> Outcome:
             t = p.target
@@ -316,14 +318,4 @@ class SyncEngine:
                 store.discard(work)
 
         return await self.m.run_extract(compare)
-
-
-def _unexpected(t: Target, exc: Exception) -> SkillsError:
-    """A disk failure as its typed error (disk full, read-only...); anything else is logged."""
-    if isinstance(exc, OSError):
-        err = translate(exc, t.name)
-        if err is not None:
-            return err
-    log.error("sync of %s/%s failed", t.scope, t.name, exc_info=exc)
-    return SkillsError("Unexpected error; see the Jupyter server log.")
 

@@ -88,9 +88,11 @@ def check_target(store: ScopeStore, name: str, expect: Expect) -> bool:
 def stamp_skill_md(store: ScopeStore, folder: Path, name: str, record: InstallRecord) -> None:
     """Write the product keys (and `name`) of SKILL.md in `folder` from the record."""
     md = folder / SKILL_MD
-    text = md.read_bytes().decode("utf-8")
+    raw = md.read_bytes()
+    doc = parse_skill_md(raw)  # Invalid (never UnicodeDecodeError) for text that is not UTF-8
+    text = raw.decode("utf-8")
     updates = store.records.frontmatter_keys(record)
-    fm_name = parse_skill_md(text).frontmatter.get("name")
+    fm_name = doc.frontmatter.get("name")
     if fm_name is None or str(fm_name) != name:
         updates["name"] = name
     new = set_frontmatter_keys(text, updates)
