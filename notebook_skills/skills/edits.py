@@ -84,6 +84,7 @@ def edit(store: ScopeStore, name: str, text: Optional[str], record: Optional[Ins
     is the SKILL.md text the caller built ``text`` from (409 `changed_on_disk`
     when the file no longer holds it).
     """
+    store.refuse_link(name)
     settle(store, name)
     folder = store.skill_dir(name)
     if not is_skill_folder(folder):
@@ -186,6 +187,7 @@ def write_file(store: ScopeStore, name: str, rel: str, content: str, expected_ha
     `tracking_ref` or switch tracking by hand.  One atomic replace from a temp
     file in bookkeeping: the record does not change, so there is nothing to journal.
     """
+    store.refuse_link(name)
     settle(store, name)
     path = store.resolve_rel(name, rel)
     if expected_hash is not None:
@@ -205,6 +207,7 @@ def write_file(store: ScopeStore, name: str, rel: str, content: str, expected_ha
 def delete_file(store: ScopeStore, name: str, rel: str) -> None:
     """Delete one bundle file: out of the bundle in one rename (into bookkeeping),
     so a refusal (an immutable folder) changes nothing; then empty folders go."""
+    store.refuse_link(name)
     settle(store, name)
     store.require(name)
     path = store.file_to_delete(name, rel)
@@ -238,12 +241,11 @@ def rename(store: ScopeStore, old: str, new: str, digest_of) -> None:
     the folder moves; any failure after the move puts SKILL.md and the folder
     back.  `digest_of(folder)` gives the current content digest (the reader's cache).
     """
+    store.refuse_link(old)
     settle(store, old)
     settle(store, new)
     src, dst = store.skill_dir(old), store.skill_dir(new)
     if not is_skill_folder(src):
-        if os.path.lexists(src) and (src / SKILL_MD).is_file():
-            raise Conflict(f"'{old}' is a link to a skill folder; rename the folder it points to.", reason="exists")
         raise NotFound(f"No {store.scope} skill named '{old}'")
     if os.path.lexists(dst):
         raise Conflict(f"A {store.scope} skill named '{new}' already exists (or a file of that name).", reason="exists")

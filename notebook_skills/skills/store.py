@@ -16,7 +16,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from ..errors import NOT_WRITABLE, Conflict, Invalid, NotFound
+from ..errors import EXISTS, NOT_WRITABLE, Conflict, Invalid, NotFound
 from .frontmatter import MAX_SKILL_MD_BYTES
 from .fsutil import atomic_write, bundle_files, read_bounded, remove_tree_quietly, token
 from .locks import file_lock
@@ -92,6 +92,17 @@ class ScopeStore:
         if not self.exists(name):
             raise NotFound(f"No {self.scope} skill named '{name}'")
         return self.skill_dir(name)
+
+    def refuse_link(self, name: str) -> None:
+        """Writes never go through a skill folder that is a link (`~/.claude/skills/x ->
+        elsewhere/x`): listed and readable, but changed only where it lives. Checked
+        before anything is touched, so the refusal changes nothing."""
+        if os.path.islink(self.skill_dir(name)):
+            raise Conflict(
+                f"'{name}' is a link to a skill folder; notebook-skills never writes through links. "
+                "Change the folder it points to, or delete the link.",
+                reason=EXISTS,
+            )
 
     # -- files ----------------------------------------------------------------
     def resolve_rel(self, name: str, rel: str) -> Path:
