@@ -95,7 +95,7 @@ def edit(store: ScopeStore, name: str, text: Optional[str], record: Optional[Ins
         raise _changed_on_disk(name)
     new = None if text is None else text.encode("utf-8")
     if record is not None:
-        store.records.path(name)  # a refused records area (a link) fails here, before SKILL.md changes
+        store.records.writable_path(name)  # a refused record path (a link, a folder) fails before SKILL.md changes
     if new is None or new == old:
         if record is not None:
             store.records.write(name, record)  # one atomic write: nothing to undo
@@ -249,7 +249,8 @@ def rename(store: ScopeStore, old: str, new: str, digest_of) -> None:
         raise NotFound(f"No {store.scope} skill named '{old}'")
     if os.path.lexists(dst):
         raise Conflict(f"A {store.scope} skill named '{new}' already exists (or a file of that name).", reason="exists")
-    store.records.path(old)  # a refused records area (a link) fails here, before anything moves
+    store.records.writable_path(old)  # a refused record path (a link, a folder) fails before anything moves
+    store.records.writable_path(new)
     md = src / SKILL_MD
     old_bytes = md.read_bytes()
     text = old_bytes.decode("utf-8")

@@ -115,6 +115,7 @@ def install(store: ScopeStore, name: str, staged: Path, record: InstallRecord, e
     settle(store, name)
     replacing = check_target(store, name, expect)
     store.area(RECORDS)  # a refused records area (a link) fails here, before anything moves
+    store.records.writable_path(name)  # ...and a record path that is a folder or a link
     fsync_tree(staged)
     crash_point("staged")
     record.folder_id = folder_id(staged)
@@ -224,7 +225,7 @@ def delete(store: ScopeStore, name: str) -> None:
     target = store.skill_dir(name)
     if not os.path.lexists(target) or not (target / SKILL_MD).is_file():
         raise NotFound(f"No {store.scope} skill named '{name}'")
-    store.records.path(name)  # a refused records area (a link) fails here, before the folder moves
+    store.records.writable_path(name)  # a refused record path (a link, a folder) fails before the folder moves
     record = store.records.read_raw(name)
     trash = store.park(TRASH, name)
     os.rename(target, trash)  # a link is moved as a link: its target is never touched
