@@ -15,12 +15,13 @@ import stat
 import tempfile
 import threading
 from pathlib import Path
+from typing import Optional
 
 from ..errors import EXISTS, NOT_WRITABLE, Conflict, Invalid, NotFound
 from .frontmatter import MAX_SKILL_MD_BYTES
 from .fsutil import atomic_write, bundle_files, read_bounded, remove_tree_quietly, token
 from .locks import file_lock
-from .names import is_valid_name, validate_name
+from .names import is_entry_name, is_valid_name, validate_name
 from .records import Records
 
 BOOKKEEPING = ".notebook-skills"
@@ -312,6 +313,15 @@ class ScopeStore:
         """A fresh unused path `<area>/<name>.<owner>.<token>` (not created)."""
         owner = self.ensure_owner()
         return self.area(area) / f"{validate_name(name)}.{owner}.{token()}"
+
+    def entry_path(self, area: str, value: object, name: Optional[str] = None) -> Optional[Path]:
+        """`<bookkeeping>/<area>/<value>` when ``value`` (read from a journal or a record,
+        which a cloned repository controls) is an entry name the product creates
+        (`park`), of skill ``name`` when given; else None.  Never '..', '.', a path or an
+        absolute path, so nothing outside the area can be reached through it."""
+        if not is_entry_name(value) or (name is not None and not str(value).startswith(name + ".")):
+            return None
+        return self.bookkeeping / area / str(value)
 
     def new_staging(self, name: str) -> Path:
         path = self.park(STAGING, name)

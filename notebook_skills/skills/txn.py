@@ -24,6 +24,7 @@ commit the record, undone on failure), so a failure changes nothing.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,9 @@ from .journal import CRASH_ENV, GENERATIONS, JOURNAL, crash_point, is_skill_fold
 from .journal import write_journal as _write_journal
 from .record import Generation, InstallRecord
 from .records import RECORDS, folder_id, holds
-from .store import BACKUP, SKILL_MD, STAGING, TRASH, ScopeStore
+from .store import BACKUP, SKILL_MD, STAGING, TRASH, ScopeStore, UnsafeBookkeeping
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -210,8 +213,9 @@ def finish_install(store: ScopeStore, entry: dict, old_at: Optional[Path]) -> No
             os.rename(old_at, generations / entry["generation"])
         # else: not the bundle we replaced; never delete what we cannot identify
         drop = entry.get("drop_generation")
-        if drop and drop != entry["generation"]:
-            remove_tree_quietly(generations / os.path.basename(drop))
+        dropped = store.entry_path(GENERATIONS, drop) if drop != entry["generation"] else None
+        if dropped is not None:  # only an entry name the product creates: never '..' or a path
+            remove_tree_quietly(generations / dropped.name)
         fsync_path(generations, directory=True)
     fsync_path(store.root, directory=True)
 
@@ -233,8 +237,12 @@ def delete(store: ScopeStore, name: str) -> None:
     store.records.delete(name)
     fsync_path(store.root, directory=True)
     remove_tree_quietly(trash)  # recovery finishes it otherwise
-    if record is not None and record.previous is not None:
-        remove_tree_quietly(store.area(GENERATIONS) / os.path.basename(record.previous.folder))
+    generation = store.entry_path(GENERATIONS, record.previous.folder) if record and record.previous else None
+    if generation is not None:  # only an entry name the product creates (record.py validates it too)
+        try:
+            remove_tree_quietly(store.area(GENERATIONS, create=False) / generation.name)
+        except UnsafeBookkeeping as err:  # a linked area is never entered; recovery reports it
+            log.warning("notebook-skills: %s", err.message)
 
 
 def write_record(store: ScopeStore, name: str, record: InstallRecord) -> None:
