@@ -174,6 +174,8 @@ class SkillManager:
                     skills.append(self.reader.summary(store, name))
                 except (FileNotFoundError, NotFound):
                     continue  # deleted while listing
+                except (OSError, SkillsError) as err:  # one unreadable skill never hides the rest
+                    skills.append(self.reader.broken(store, name, err))
             for folder in store.list_invalid_folders():
                 skills.append(self.reader.invalid_folder(store, folder))
         return skills

@@ -14,6 +14,7 @@ from typing import Optional
 
 from ..errors import Invalid, NotFound, SkillsError
 from ..github import RateLimited
+from ..oserrors import translate
 from .engine import Progress, SyncEngine
 from .planner import Outcome, Target
 
@@ -149,8 +150,12 @@ class SyncService:
                         read = self._read(store, name, batch=True)
                     except (FileNotFoundError, NotFound):
                         continue  # deleted while listing
-                    except SkillsError as err:  # e.g. an unreadable SKILL.md
+                    except SkillsError as err:  # e.g. a SKILL.md that is not UTF-8
                         found.append((store, name, err))
+                        continue
+                    except OSError as err:  # e.g. an unreadable SKILL.md: that skill fails, the batch goes on
+                        found.append((store, name, translate(err, name) or SkillsError(
+                            f"SKILL.md of '{name}' cannot be read ({err.strerror or type(err).__name__})")))
                         continue
                     if read is not None:
                         found.append((store, name, read))
