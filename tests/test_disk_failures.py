@@ -154,16 +154,20 @@ async def test_a_record_path_that_is_not_a_file_refuses_delete_and_rename_before
     assert (tmp_path / "target.json").read_text() == "{}" if blocker == "link" else True
 
 
-@pytest.mark.parametrize("broken", ["project-scope", "project-bookkeeping"])
+@pytest.mark.parametrize("broken", ["project-scope", "project-bookkeeping", "project-locks-area"])
 async def test_scope_or_bookkeeping_that_is_a_file(broken, jp_fetch, skills_dirs, caplog):
     project = skills_dirs["project"]
     if broken == "project-scope":
         project.parent.mkdir(parents=True)
         project.write_text("not a folder")
         blocker = project
-    else:
+    elif broken == "project-bookkeeping":
         project.mkdir(parents=True)
         blocker = project / ".notebook-skills"
+        blocker.write_text("not a folder")
+    else:
+        (project / ".notebook-skills").mkdir(parents=True)
+        blocker = project / ".notebook-skills" / "locks"
         blocker.write_text("not a folder")
     await _create(jp_fetch)  # the extension loaded; the user scope still works
     status, data = await call(jp_fetch, "GET", "skills")
@@ -172,7 +176,7 @@ async def test_scope_or_bookkeeping_that_is_a_file(broken, jp_fetch, skills_dirs
     assert status == 409, data
     assert not (project / "p").exists()
     assert f"'{blocker}' is a file where a folder is needed" in data["message"]
-    assert data["reason"] in ("exists", "not_writable"), data
+    assert data["reason"] == "exists", data  # as docs/admin.md says for every "is a file where a folder is needed"
     assert blocker.read_text() == "not a folder"
 
 

@@ -249,8 +249,9 @@ class ScopeStore:
             st = os.lstat(book)
         except FileNotFoundError:
             return book
-        if stat.S_ISREG(st.st_mode):
-            raise UnsafeBookkeeping(f"'{book}' is a file where a folder is needed; move it away and try again.")
+        if stat.S_ISREG(st.st_mode):  # in the way, like any file where a folder is needed (oserrors)
+            raise UnsafeBookkeeping(f"'{book}' is a file where a folder is needed; move it away and try again.",
+                                    reason=EXISTS)
         if not stat.S_ISDIR(st.st_mode) or os.path.realpath(book) != os.path.join(self.key, BOOKKEEPING):
             raise UnsafeBookkeeping(
                 f"{book} is a link or not a folder inside {self.root}; notebook-skills refuses to use it. "
@@ -273,6 +274,9 @@ class ScopeStore:
                     pass
                 return self.area(name, create=False)
             return path
+        if stat.S_ISREG(st.st_mode):
+            raise UnsafeBookkeeping(f"'{path}' is a file where a folder is needed; move it away and try again.",
+                                    reason=EXISTS)
         if not stat.S_ISDIR(st.st_mode) or os.path.realpath(path) != os.path.join(self.key, BOOKKEEPING, name):
             raise UnsafeBookkeeping(
                 f"{path} is a link or not a folder; notebook-skills refuses to use it. Remove it and try again."
