@@ -27,7 +27,8 @@ from typing import AsyncIterator, Optional
 from ..errors import Invalid, NotFound, SkillsError
 from ..github import GitHubLocation, RefNotFound, extract_subtree
 from ..sources.cache import SourceCache
-from ..sources.discovery import flag_collisions
+from ..github import archive as archive_caps
+from ..sources.discovery import flag_collisions, source_members
 from ..sources.marketplace import MARKETPLACE_JSON, MAX_BYTES, Marketplace, MarketplaceError, PluginSpec, parse_marketplace
 from ..sources.preview import (
     Context,
@@ -201,6 +202,9 @@ class Sourcing:
             functools.partial(
                 extract_subtree, archive, base, dest, max_bytes=self.m.max_extract_bytes,
                 limit_name="max_archive_mb", max_scan_bytes=self.m.max_scan_bytes,
+                # the whole tree is searched: a repository-wide cap (each skill found is held
+                # to the per-skill one by describe / install_folder)
+                max_members=archive_caps.MAX_SOURCE_MEMBERS, members_message=source_members(owner, repo, base),
             )
         )
         if base and not result.files and not result.skipped:
