@@ -32,8 +32,22 @@ CHANGED_ON_DISK = "changed_on_disk"
 CHECKED_AT_REFRESH = 3600
 
 
-def _same_answer(live: InstallRecord, check: Optional[LastCheck], orphaned: Optional[bool]) -> bool:
+def _confirms(live: InstallRecord, origin) -> bool:
+    """Whether ``origin`` confirms the guessed origin of ``live`` (the same URL, read
+    with the ref GitHub knows), so it replaces it in the record."""
+    old = live.origin
+    if old is None or not old.guessed or origin is None or origin.guessed:
+        return False
+    same_repo = (old.host.lower(), old.owner.lower(), old.repo.lower()) == (
+        origin.host.lower(), origin.owner.lower(), origin.repo.lower())
+    return same_repo and "/".join(p for p in (old.ref, old.path) if p) == "/".join(
+        p for p in (origin.ref, origin.path) if p)
+
+
+def _same_answer(live: InstallRecord, check: Optional[LastCheck], orphaned: Optional[bool], origin=None) -> bool:
     if orphaned is not None and live.orphaned != orphaned:
+        return False
+    if _confirms(live, origin):
         return False
     if check is None:
         return True
@@ -176,19 +190,21 @@ class Applier:
     async def note_check(self, t: Target, *, last_check: Optional[LastCheck] = None, orphaned: Optional[bool] = None) -> None:
         """Remember what a probe saw (head, ETag, folder tree) and the orphaned flag."""
         store, name = t.store, t.name
-        if t.record is not None and _same_answer(t.record, last_check, orphaned):
+        if t.record is not None and _same_answer(t.record, last_check, orphaned, t.origin):
             return  # the record read for this run already says so: no lock, no read, no write
 
         def write() -> None:
             live = store.records.read(name)
             if live is None or (t.record is not None and live.commit != t.record.commit):
                 return  # gone or re-synced meanwhile: this answer is stale
-            if _same_answer(live, last_check, orphaned):
+            if _same_answer(live, last_check, orphaned, t.origin):
                 return  # nothing new: skip the fsync'd write (checked_at refreshes hourly)
             if last_check is not None:
                 live.last_check = last_check
             if orphaned is not None:
                 live.orphaned = orphaned
+            if _confirms(live, t.origin):  # `source` renders the same: SKILL.md does not change
+                live.origin = t.origin
             txn.write_record(store, name, live)
 
         async with self.m.locks.hold((store, name)):

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..errors import Conflict, Gone, Invalid, SkillsError
-from ..github import NOT_MODIFIED, RateLimited, RefNotFound, extract_subtree
+from ..errors import Conflict, Gone, Invalid, NotFound, SkillsError
+from ..github import NOT_MODIFIED, GitHubLocation, RateLimited, RefNotFound, extract_subtree
 from . import adoption, planner
 from .applier import Applier
 from .applier import unexpected as _unexpected
@@ -126,10 +126,15 @@ class SyncEngine:
         try:
             answer = await batch.call(self.github.head, origin.owner, origin.repo, origin.ref, etag)
         except RefNotFound:
+            if any(t.origin.guessed for t in members):  # maybe a ref with '/': read the URL again
+                return await self._reread_refs(members, batch)
             # the repository answered: the ref itself is gone, so is every folder on it
             return await asyncio.gather(*(self._orphan(t, batch, f"'{origin.ref}' no longer exists") for t in members))
         except SkillsError as err:  # repository missing or private, network, rate limit: nothing marked
             return [batch.report(self._failed(t, err)) for t in members]
+        for t in members:
+            if t.origin.guessed:  # GitHub knows the ref: the split parsed from the URL holds
+                t.origin = t.origin.model_copy(update={"guessed": False})
         if answer is NOT_MODIFIED:
             head, etag = etag_head, etag
         else:
@@ -185,6 +190,47 @@ class SyncEngine:
 
         outcomes = await asyncio.gather(*(finish(p) for p in pending))
         return {id(p.target): out for p, out in zip(pending, outcomes, strict=True)}
+
+    async def _reread_refs(self, members: list[Target], batch: _Batch) -> list[Outcome]:
+        """GitHub does not know the group's ref.  A member whose origin was parsed from a
+        `source` URL (``guessed``) may name a ref with '/' (`tree/release/v1/x` parsed as
+        ref `release`): the longer refs its URL allows are asked for (a few at most,
+        shortest first) and it is synced as part of its real group.  Never marked *Upstream
+        gone* on a guess; the other members' ref is gone."""
+        origin = members[0].origin
+        known: dict[str, object] = {}  # ref -> True (exists), False (unknown) or the error met
+        regrouped: list[Target] = []
+        out: dict[int, Outcome] = {}
+        for t in members:
+            o = t.origin
+            if not o.guessed:
+                out[id(t)] = await self._orphan(t, batch, f"'{origin.ref}' no longer exists")
+                continue
+            found: object = None
+            for reading in GitHubLocation(o.owner, o.repo, o.ref, o.path).splits()[1:]:
+                if reading.ref not in known:
+                    try:
+                        await batch.call(self.github.head, o.owner, o.repo, reading.ref)
+                        known[reading.ref] = True
+                    except RefNotFound:
+                        known[reading.ref] = False
+                    except SkillsError as err:
+                        known[reading.ref] = err
+                if known[reading.ref] is not False:
+                    found = known[reading.ref] if isinstance(known[reading.ref], SkillsError) else reading
+                    break
+            if isinstance(found, GitHubLocation):
+                t.origin = o.model_copy(update={"ref": found.ref, "path": found.path, "guessed": False})
+                regrouped.append(t)
+                continue
+            err = found if isinstance(found, SkillsError) else NotFound(
+                f"There is no '{o.ref}' in {o.owner}/{o.repo}, nor a longer branch or tag that its source URL "
+                "names; the skill was kept and not marked Upstream gone.")
+            out[id(t)] = batch.report(self._failed(t, err))
+        for group in planner.group(regrouped).values():
+            for t, outcome in zip(group, await self._group_work(group, batch), strict=True):
+                out[id(t)] = outcome
+        return [out[id(t)] for t in members]
 
     @staticmethod
     def _failed(target: Target, err: SkillsError) -> Outcome:

@@ -132,7 +132,8 @@ class SkillManager:
             return None
         if not (ref or loc.ref):
             return None
-        return Origin(host=self.github_host, owner=loc.owner, repo=loc.repo, ref=ref or loc.ref, path=loc.path)
+        return Origin(host=self.github_host, owner=loc.owner, repo=loc.repo, ref=ref or loc.ref, path=loc.path,
+                      guessed=ref is None and loc.ambiguous)  # confirmed by the first Sync or check
 
     @property
     def github_host(self) -> str:

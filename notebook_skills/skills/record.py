@@ -40,6 +40,11 @@ class Origin(_Model):
     repo: str
     ref: str  # branch, tag or SHA as the user gave it, else the default branch at import
     path: str = ""  # folder inside the repository ("" = repository root)
+    # The ref/path split was parsed from a `source` URL (a legacy migration, a skill without
+    # a record) and GitHub has not confirmed it: `tree/release/v1/x` may be ref
+    # `release/v1`.  A guessed ref that GitHub does not know is re-read with the longer refs
+    # the URL allows, never taken as "upstream gone" (engine.py).  Optional, still version 1.
+    guessed: bool = False
 
     def key(self) -> tuple[str, str, str, str]:
         """Planner group: one head request per (host, owner, repo, ref)."""

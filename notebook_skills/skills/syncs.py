@@ -114,7 +114,10 @@ class SyncService:
             raise Invalid(f"'{name}' has no GitHub source to sync from.")
         loc = self.m.github.parse_url(source)
         ref = loc.ref or await self.m.github.default_branch(loc.owner, loc.repo)
-        return Origin(host=self.m.github_host, owner=loc.owner, repo=loc.repo, ref=ref, path=loc.path)
+        # a ref with '/' cannot be told from the path by parsing: the engine confirms the
+        # split with the head request it makes anyway (and tries longer refs if needed)
+        return Origin(host=self.m.github_host, owner=loc.owner, repo=loc.repo, ref=ref, path=loc.path,
+                      guessed=loc.ambiguous)
 
     async def sync(self, scope: str, name: str, *, force: bool = False):
         from .models import SyncResult

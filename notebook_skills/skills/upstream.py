@@ -144,15 +144,15 @@ class Upstream:
         self.m.require_github()
         if not isinstance(url, str) or not url.strip():
             raise Invalid("Enter a GitHub URL or owner/repo.")
-        loc = self.github.parse_url(url.strip())
-        ref = loc.ref or await self.m.sourcing.default_branch(loc.owner, loc.repo)
         # Resolve the ref to one commit and use it for everything: the archive, the
         # folder tree SHAs and the record (a push meanwhile is never recorded).  It is
         # `sha` when the caller names the commit its preview showed, else the one a
-        # recent preview resolved, else the head; a previewed archive is reused.
-        etag = None
-        if sha is None:
-            sha, etag = await self.m.sourcing.commit(loc.owner, loc.repo, ref)
+        # recent preview resolved, else the head; a previewed archive is reused.  A ref
+        # with '/' (`tree/release/v1/skills/a`) is told from the path by asking GitHub.
+        from .sourcing import TAKE
+
+        loc, sha, etag = await self.m.sourcing.locate(self.github.parse_url(url.strip()), TAKE, sha)
+        ref = loc.ref
         tree = await self.github.tree(loc.owner, loc.repo, sha)
         if loc.path and not tree.truncated and tree.folder(loc.path) is None:
             raise NotFound(f"There is no '{loc.path}' on '{ref}' in {loc.owner}/{loc.repo}.")
