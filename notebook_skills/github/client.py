@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
-from typing import Iterable, NoReturn, Optional, Union
+from typing import Iterable, Optional, Union
 from urllib.parse import quote
 
 import httpx
@@ -26,6 +27,8 @@ from .shapes import NOT_MODIFIED, FileAnswer, Head, Tree, _NotModified
 from .tokens import TokenProvider
 from .urls import GitHubLocation, parse_github_url
 
+log = logging.getLogger(__name__)
+
 __all__ = ["GitHubClient", "NOT_MODIFIED", "FileAnswer", "Head", "Tree", "OPERATION_DEADLINE_FACTOR"]
 
 _CHUNK = 64 * 1024
@@ -42,6 +45,16 @@ RAW_MEDIA_TYPE = "application/vnd.github.raw"
 def _origin(url: str) -> tuple[str, int]:
     host, port = split_host(url)
     return host, port or 443
+
+
+def _moved(resp: httpx.Response) -> bool:
+    """A redirect to follow or refuse (httpx counts every 3xx, a 304 Not Modified too)."""
+    return resp.is_redirect and resp.status_code != 304
+
+
+def _unless_query(target: str, params: Optional[dict[str, str]]) -> Optional[dict[str, str]]:
+    """The request's parameters for a followed move, unless its Location carries them."""
+    return None if httpx.URL(target).query else params
 
 
 class GitHubClient:
@@ -122,10 +135,12 @@ class GitHubClient:
         what = f"head of {owner}/{repo}@{ref}"
         async with self._deadline(what, self.timeout):
             resp, body = await self._small(url, what, cap=1024, headers=headers)
+            if _moved(resp):  # a renamed repository: asked again where it is now (once)
+                url = self._move_target(url, resp, what, owner, repo)
+                resp, body = await self._small(url, what, cap=1024, headers=headers)
+                self._no_second_hop(resp, what)
         if resp.status_code == 304:
             return NOT_MODIFIED
-        if resp.is_redirect:
-            await self._moved(url, resp, what, owner, repo)
         sha = body.decode("ascii", "replace")  # exactly 40 hex: "<sha>\n" is not one
         if not answers.is_sha(sha):
             raise GitHubUnavailable(f"{self._host(url)} returned a malformed commit SHA for {owner}/{repo}@{ref}")
@@ -165,12 +180,15 @@ class GitHubClient:
         if etag:
             headers["If-None-Match"] = etag
         what = f"file {path} of {owner}/{repo}@{ref}"
+        params: Optional[dict[str, str]] = {"ref": ref}
         async with self._deadline(what, self.timeout):
-            resp, body = await self._small(url, what, cap=cap, headers=headers, params={"ref": ref})
+            resp, body = await self._small(url, what, cap=cap, headers=headers, params=params)
+            if _moved(resp):  # a renamed repository: asked again where it is now (once)
+                url = self._move_target(url, resp, what, owner, repo)
+                resp, body = await self._small(url, what, cap=cap, headers=headers, params=_unless_query(url, params))
+                self._no_second_hop(resp, what)
         if resp.status_code == 304:
             return NOT_MODIFIED
-        if resp.is_redirect:
-            await self._moved(url, resp, what, owner, repo)
         return FileAnswer(data=body, etag=resp.headers.get("etag"))
 
     async def download_archive(self, owner: str, repo: str, sha: str, dest: Path) -> int:
@@ -183,6 +201,14 @@ class GitHubClient:
             async with self._deadline(what, self.timeout * ARCHIVE_DEADLINE_FACTOR):
                 resp = await self._request(url, what=what, stream=True)
                 try:
+                    if resp.status_code in (301, 308) and self._on_api(resp):
+                        # a renamed repository (its API path moved): asked again there, once;
+                        # GitHub then redirects to the archive host as usual
+                        target = self._move_target(url, resp, what, owner, repo)
+                        await resp.aclose()
+                        resp = await self._request(target, what=what, stream=True)
+                        if resp.status_code in (301, 308):
+                            raise GitHubUnavailable(f"Too many redirects fetching the {what}")
                     if resp.is_redirect:
                         location = resp.headers.get("location")
                         await resp.aclose()
@@ -220,39 +246,47 @@ class GitHubClient:
     async def _api_json(
         self, url: str, what: str, owner: str, repo: str, params: dict[str, str] | None = None
     ) -> httpx.Response:
-        """A JSON API answer, read whole under the operation deadline and the JSON
-        byte cap; a redirect (GitHub's answer for a renamed repository) becomes a
-        502 that says where the repository went."""
+        """A JSON API answer, read whole under the request deadline and the JSON byte
+        cap.  A 301 (GitHub's answer for a renamed or transferred repository) is followed
+        once when its target passes the allowlist: the request completes there."""
         async with self._deadline(what, self.timeout):
             resp = await self._buffered(url, what, params)
-        if resp.is_redirect:
-            await self._moved(url, resp, what, owner, repo)
+            if _moved(resp):
+                target = self._move_target(url, resp, what, owner, repo)
+                resp = await self._buffered(target, what, _unless_query(target, params))
+                self._no_second_hop(resp, what)
         return resp
 
-    async def _moved(self, url: str, resp: httpx.Response, what: str, owner: str, repo: str) -> NoReturn:
-        """A redirect on a repository's API path: GitHub's answer (301) for a renamed or
-        transferred repository.  Always a 502 that says where the repository went; the
-        new location is asked only when it passes the allowlist (before any connection)."""
+    def _on_api(self, resp: httpx.Response) -> bool:
+        """Whether a redirect stays on the API host (a moved repository, not an archive hop)."""
+        location = resp.headers.get("location") or ""
+        try:
+            target = answers.redirect_target(str(resp.request.url), location)
+        except GitHubUnavailable:
+            return True  # malformed: _move_target reports it
+        return _origin(target) == self._api_origin
+
+    def _move_target(self, url: str, resp: httpx.Response, what: str, owner: str, repo: str) -> str:
+        """Where a redirect on a repository's API path points — GitHub's 301 (or 308) for a
+        renamed or transferred repository — checked before any connection: another status
+        or a target outside the allowlist is a 502 naming it; a followed move is logged."""
         target = answers.redirect_target(url, resp.headers.get("location"))
+        shown = answers.without_query(target)  # never a query (credentials) in a message or log
         if resp.status_code not in (301, 308):
             raise GitHubUnavailable(f"GitHub redirected the request for the {what} unexpectedly")
         try:
             self.allowlist.check(target)
         except HostNotAllowed:
-            raise GitHubUnavailable(
-                f"GitHub says {owner}/{repo} has moved, to a host that is not allowed ({self._host(target)})"
+            raise RepositoryMoved(
+                f"GitHub says {owner}/{repo} has moved, to a host that is not allowed ({shown}); it was not followed"
             ) from None
-        # ".../repositories/42/commits/main" → ".../repositories/42": the repository's own
-        # JSON names it, whatever the redirected request was for
-        target = answers.repository_url(target)
-        async with self._deadline(what, self.timeout):
-            moved = await self._buffered(target, f"new location of {owner}/{repo}", None)
-        name = answers.moved_full_name(moved) if not moved.is_redirect else None
-        if name is None or name.lower() == f"{owner}/{repo}".lower():
-            raise GitHubUnavailable(f"GitHub says {owner}/{repo} has moved, but not where to")
-        raise RepositoryMoved(
-            f"GitHub says {owner}/{repo} has moved to {name}: use {self.github_url}/{name} instead"
-        )
+        log.info("notebook-skills: GitHub says %s/%s has moved (HTTP %d); following it to %s",
+                 owner, repo, resp.status_code, shown)
+        return target
+
+    def _no_second_hop(self, resp: httpx.Response, what: str) -> None:
+        if _moved(resp):
+            raise GitHubUnavailable(f"Too many redirects fetching the {what} from {self._host(resp)}")
 
     async def _small(
         self, url: str, what: str, *, cap: int, headers: dict[str, str], params: dict[str, str] | None = None
