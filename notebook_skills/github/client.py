@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 from typing import Iterable, Optional, Union
 from urllib.parse import quote
@@ -12,7 +11,7 @@ import httpx
 
 from .. import logredact
 from .allowlist import HostAllowlist, split_host
-from . import answers, deadlines
+from . import answers, deadlines, moves
 from .deadlines import OPERATION_DEADLINE_FACTOR, Operation
 from .errors import (
     ArchiveTooLarge,
@@ -21,13 +20,10 @@ from .errors import (
     HostNotAllowed,
     RateLimited,
     RefNotFound,
-    RepositoryMoved,
 )
 from .shapes import NOT_MODIFIED, FileAnswer, Head, Tree, _NotModified
 from .tokens import TokenProvider
 from .urls import GitHubLocation, parse_github_url
-
-log = logging.getLogger(__name__)
 
 __all__ = ["GitHubClient", "NOT_MODIFIED", "FileAnswer", "Head", "Tree", "OPERATION_DEADLINE_FACTOR"]
 
@@ -45,16 +41,6 @@ RAW_MEDIA_TYPE = "application/vnd.github.raw"
 def _origin(url: str) -> tuple[str, int]:
     host, port = split_host(url)
     return host, port or 443
-
-
-def _moved(resp: httpx.Response) -> bool:
-    """A redirect to follow or refuse (httpx counts every 3xx, a 304 Not Modified too)."""
-    return resp.is_redirect and resp.status_code != 304
-
-
-def _unless_query(target: str, params: Optional[dict[str, str]]) -> Optional[dict[str, str]]:
-    """The request's parameters for a followed move, unless its Location carries them."""
-    return None if httpx.URL(target).query else params
 
 
 class GitHubClient:
@@ -135,10 +121,10 @@ class GitHubClient:
         what = f"head of {owner}/{repo}@{ref}"
         async with self._deadline(what, self.timeout):
             resp, body = await self._small(url, what, cap=1024, headers=headers)
-            if _moved(resp):  # a renamed repository: asked again where it is now (once)
-                url = self._move_target(url, resp, what, owner, repo)
+            if moves.moved(resp):  # a renamed repository: asked again where it is now (once)
+                url = moves.target(self.allowlist, url, resp, what, owner, repo)
                 resp, body = await self._small(url, what, cap=1024, headers=headers)
-                self._no_second_hop(resp, what)
+                moves.no_second_hop(resp, what)
         if resp.status_code == 304:
             return NOT_MODIFIED
         sha = body.decode("ascii", "replace")  # exactly 40 hex: "<sha>\n" is not one
@@ -183,10 +169,10 @@ class GitHubClient:
         params: Optional[dict[str, str]] = {"ref": ref}
         async with self._deadline(what, self.timeout):
             resp, body = await self._small(url, what, cap=cap, headers=headers, params=params)
-            if _moved(resp):  # a renamed repository: asked again where it is now (once)
-                url = self._move_target(url, resp, what, owner, repo)
-                resp, body = await self._small(url, what, cap=cap, headers=headers, params=_unless_query(url, params))
-                self._no_second_hop(resp, what)
+            if moves.moved(resp):  # a renamed repository: asked again where it is now (once)
+                url = moves.target(self.allowlist, url, resp, what, owner, repo)
+                resp, body = await self._small(url, what, cap=cap, headers=headers, params=moves.unless_query(url, params))
+                moves.no_second_hop(resp, what)
         if resp.status_code == 304:
             return NOT_MODIFIED
         return FileAnswer(data=body, etag=resp.headers.get("etag"))
@@ -201,10 +187,10 @@ class GitHubClient:
             async with self._deadline(what, self.timeout * ARCHIVE_DEADLINE_FACTOR):
                 resp = await self._request(url, what=what, stream=True)
                 try:
-                    if resp.status_code in (301, 308) and self._on_api(resp):
+                    if resp.status_code in (301, 308) and moves.stays_on(resp, self._api_origin):
                         # a renamed repository (its API path moved): asked again there, once;
                         # GitHub then redirects to the archive host as usual
-                        target = self._move_target(url, resp, what, owner, repo)
+                        target = moves.target(self.allowlist, url, resp, what, owner, repo)
                         await resp.aclose()
                         resp = await self._request(target, what=what, stream=True)
                         if resp.status_code in (301, 308):
@@ -251,42 +237,11 @@ class GitHubClient:
         once when its target passes the allowlist: the request completes there."""
         async with self._deadline(what, self.timeout):
             resp = await self._buffered(url, what, params)
-            if _moved(resp):
-                target = self._move_target(url, resp, what, owner, repo)
-                resp = await self._buffered(target, what, _unless_query(target, params))
-                self._no_second_hop(resp, what)
+            if moves.moved(resp):
+                target = moves.target(self.allowlist, url, resp, what, owner, repo)
+                resp = await self._buffered(target, what, moves.unless_query(target, params))
+                moves.no_second_hop(resp, what)
         return resp
-
-    def _on_api(self, resp: httpx.Response) -> bool:
-        """Whether a redirect stays on the API host (a moved repository, not an archive hop)."""
-        location = resp.headers.get("location") or ""
-        try:
-            target = answers.redirect_target(str(resp.request.url), location)
-        except GitHubUnavailable:
-            return True  # malformed: _move_target reports it
-        return _origin(target) == self._api_origin
-
-    def _move_target(self, url: str, resp: httpx.Response, what: str, owner: str, repo: str) -> str:
-        """Where a redirect on a repository's API path points — GitHub's 301 (or 308) for a
-        renamed or transferred repository — checked before any connection: another status
-        or a target outside the allowlist is a 502 naming it; a followed move is logged."""
-        target = answers.redirect_target(url, resp.headers.get("location"))
-        shown = answers.without_query(target)  # never a query (credentials) in a message or log
-        if resp.status_code not in (301, 308):
-            raise GitHubUnavailable(f"GitHub redirected the request for the {what} unexpectedly")
-        try:
-            self.allowlist.check(target)
-        except HostNotAllowed:
-            raise RepositoryMoved(
-                f"GitHub says {owner}/{repo} has moved, to a host that is not allowed ({shown}); it was not followed"
-            ) from None
-        log.info("notebook-skills: GitHub says %s/%s has moved (HTTP %d); following it to %s",
-                 owner, repo, resp.status_code, shown)
-        return target
-
-    def _no_second_hop(self, resp: httpx.Response, what: str) -> None:
-        if _moved(resp):
-            raise GitHubUnavailable(f"Too many redirects fetching the {what} from {self._host(resp)}")
 
     async def _small(
         self, url: str, what: str, *, cap: int, headers: dict[str, str], params: dict[str, str] | None = None
