@@ -1,18 +1,20 @@
 /**
  * Typed client for the notebook-skills REST API (CONTRACT §4).
  *
- * The only module that talks to the server. The wire shapes and the
- * snake_case ↔ camelCase mapping live in wire.ts.
+ * The only module that talks to the server, through its transport in
+ * request.ts. The wire shapes and the snake_case ↔ camelCase mapping live
+ * in wire.ts.
  */
 import { URLExt } from '@jupyterlab/coreutils';
-import { ServerConnection } from '@jupyterlab/services';
 
-export const NAMESPACE = 'notebook-skills';
-
-// The app-side shapes (camelCase) live in types.ts and the wire shapes in
-// wire.ts; re-exported so callers keep importing everything from here.
-export * from './types';
-export * from './wire';
+import {
+  ServerExtensionMissingError,
+  Settings,
+  SkillsApiError,
+  defaultSettings,
+  json,
+  request
+} from './request';
 import {
   ICreateRequest,
   IFileModel,
@@ -46,106 +48,21 @@ import {
   updateToWire
 } from './wire';
 
-// ---------------------------------------------------------------- errors
+// The app-side shapes (camelCase) live in types.ts, the wire shapes in
+// wire.ts and the errors in request.ts; re-exported so callers keep
+// importing everything from here.
+export * from './types';
+export * from './wire';
+export type { ConflictReason } from './request';
+export {
+  EXTENSION_MISSING_MESSAGE,
+  NAMESPACE,
+  ServerExtensionMissingError,
+  SkillsApiError,
+  errorMessage
+} from './request';
 
-/** Machine causes of a 409 (contract §4; `not_writable`: read-only or permission denied). */
-export type ConflictReason =
-  | 'locally_modified'
-  | 'busy'
-  | 'exists'
-  | 'pending'
-  | 'changed_on_disk'
-  | 'not_writable';
-
-/** An error answered by the server: HTTP status, `message` and `reason`. */
-export class SkillsApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly reason: string | null = null
-  ) {
-    super(message);
-    this.name = 'SkillsApiError';
-  }
-
-  /** True for a 409 with this machine reason. */
-  isConflict(reason: ConflictReason): boolean {
-    return this.status === 409 && this.reason === reason;
-  }
-}
-
-export const EXTENSION_MISSING_MESSAGE =
-  'The notebook-skills server extension is not enabled. ' +
-  'Enable it with `jupyter server extension enable notebook_skills` and restart JupyterLab.';
-
-/** The list route answered 404: the server extension is not loaded. */
-export class ServerExtensionMissingError extends SkillsApiError {
-  constructor() {
-    super(404, EXTENSION_MISSING_MESSAGE);
-    this.name = 'ServerExtensionMissingError';
-  }
-}
-
-// ---------------------------------------------------------------- transport
-
-type Settings = ServerConnection.ISettings;
-
-function defaultSettings(): Settings {
-  return ServerConnection.makeSettings();
-}
-
-async function request<T>(
-  settings: Settings,
-  path: string,
-  init: RequestInit = {},
-  query?: Record<string, string>
-): Promise<T> {
-  let url = URLExt.join(settings.baseUrl, NAMESPACE, path);
-  if (query) {
-    url += URLExt.objectToQueryString(query);
-  }
-  let response: Response;
-  try {
-    response = await ServerConnection.makeRequest(url, init, settings);
-  } catch (error) {
-    throw new SkillsApiError(
-      0,
-      `Could not reach the Jupyter server: ${(error as Error).message ?? String(error)}`
-    );
-  }
-  const text = await response.text();
-  let data: unknown = undefined;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = undefined;
-    }
-  }
-  if (!response.ok) {
-    const message =
-      stringField(data, 'message') ??
-      (response.statusText || `Request failed with status ${response.status}`);
-    const reason = stringField(data, 'reason');
-    throw new SkillsApiError(response.status, message, reason);
-  }
-  return data as T;
-}
-
-/** A string field of a JSON answer, or null. */
-function stringField(data: unknown, key: string): string | null {
-  const value =
-    data && typeof data === 'object'
-      ? (data as Record<string, unknown>)[key]
-      : undefined;
-  return typeof value === 'string' ? value : null;
-}
-
-function json(method: string, body?: unknown): RequestInit {
-  return body === undefined
-    ? { method }
-    : { method, body: JSON.stringify(body) };
-}
+// ---------------------------------------------------------------- routes
 
 function skillPath(scope: Scope, name: string, ...rest: string[]): string {
   return URLExt.join(
@@ -155,8 +72,6 @@ function skillPath(scope: Scope, name: string, ...rest: string[]): string {
     ...rest
   );
 }
-
-// ---------------------------------------------------------------- routes
 
 export async function listSkills(
   settings: Settings = defaultSettings()
@@ -432,12 +347,4 @@ export function createClient(
       syncSkill(scope, name, options, settings),
     syncAllTracking: () => syncAllTracking(settings)
   };
-}
-
-/** A human readable message for anything thrown by the client. */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) {
-    return error.message;
-  }
-  return String(error);
 }
