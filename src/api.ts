@@ -15,6 +15,7 @@ import {
   json,
   request
 } from './request';
+import { TranslationBundle } from './trans';
 import {
   ICreateRequest,
   IFileModel,
@@ -74,14 +75,15 @@ function skillPath(scope: Scope, name: string, ...rest: string[]): string {
 }
 
 export async function listSkills(
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<ISkillList> {
   let data: IWireSkillList;
   try {
-    data = await request(settings, 'skills', { method: 'GET' });
+    data = await request({ settings, trans }, 'skills', { method: 'GET' });
   } catch (error) {
     if (error instanceof SkillsApiError && error.status === 404) {
-      throw new ServerExtensionMissingError();
+      throw new ServerExtensionMissingError(trans);
     }
     throw error;
   }
@@ -91,10 +93,11 @@ export async function listSkills(
 export async function getSkill(
   scope: Scope,
   name: string,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<ISkillDetail> {
   const data = await request<{ skill: IWireSkillDetail }>(
-    settings,
+    { settings, trans },
     skillPath(scope, name),
     { method: 'GET' }
   );
@@ -103,10 +106,11 @@ export async function getSkill(
 
 export async function createSkill(
   req: ICreateRequest,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<ISkillDetail> {
   const data = await request<{ skill: IWireSkillDetail }>(
-    settings,
+    { settings, trans },
     'skills',
     json('POST', req)
   );
@@ -117,10 +121,11 @@ export async function updateSkill(
   scope: Scope,
   name: string,
   update: IUpdateRequest,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<ISkillDetail> {
   const data = await request<{ skill: IWireSkillDetail }>(
-    settings,
+    { settings, trans },
     skillPath(scope, name),
     json('PUT', updateToWire(update))
   );
@@ -130,19 +135,23 @@ export async function updateSkill(
 export async function deleteSkill(
   scope: Scope,
   name: string,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<void> {
-  await request<void>(settings, skillPath(scope, name), { method: 'DELETE' });
+  await request<void>({ settings, trans }, skillPath(scope, name), {
+    method: 'DELETE'
+  });
 }
 
 export async function renameSkill(
   scope: Scope,
   name: string,
   newName: string,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<ISkillDetail> {
   const data = await request<{ skill: IWireSkillDetail }>(
-    settings,
+    { settings, trans },
     skillPath(scope, name, 'rename'),
     json('POST', { new_name: newName })
   );
@@ -153,10 +162,11 @@ export async function readFile(
   scope: Scope,
   name: string,
   path: string,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<IFileModel> {
   const data = await request<IWireFile>(
-    settings,
+    { settings, trans },
     skillPath(scope, name, 'files'),
     { method: 'GET' },
     { path }
@@ -174,14 +184,15 @@ export async function writeFile(
   path: string,
   content: string,
   options: { hash?: string | null } = {},
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<IFileWriteResult> {
   const body: { content: string; hash?: string } = { content };
   if (options.hash) {
     body.hash = options.hash;
   }
   const data = await request<IWireFileWrite>(
-    settings,
+    { settings, trans },
     skillPath(scope, name, 'files'),
     json('PUT', body),
     { path }
@@ -193,10 +204,11 @@ export async function deleteFile(
   scope: Scope,
   name: string,
   path: string,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<void> {
   await request<unknown>(
-    settings,
+    { settings, trans },
     skillPath(scope, name, 'files'),
     { method: 'DELETE' },
     { path }
@@ -211,7 +223,8 @@ export async function previewImport(
   url: string,
   plugin?: string | null,
   sha?: string | null,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<IPreview> {
   const body: { url: string; plugin?: string; sha?: string } = { url };
   if (plugin) {
@@ -221,7 +234,7 @@ export async function previewImport(
     body.sha = sha;
   }
   const data = await request<IWirePreview>(
-    settings,
+    { settings, trans },
     'skills/import/preview',
     json('POST', body)
   );
@@ -230,10 +243,11 @@ export async function previewImport(
 
 export async function importSkill(
   req: IImportRequest,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<ISkillDetail> {
   const data = await request<{ skill: IWireSkillDetail }>(
-    settings,
+    { settings, trans },
     'skills/import',
     json('POST', importToWire(req))
   );
@@ -243,10 +257,11 @@ export async function importSkill(
 /** Import several candidates of one previewed source (`paths`: candidate ids). */
 export async function importSkills(
   req: IImportRequest & { paths: string[] },
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<IImportManyResult> {
   const data = await request<IWireImportMany>(
-    settings,
+    { settings, trans },
     'skills/import',
     json('POST', importToWire(req))
   );
@@ -257,10 +272,11 @@ export async function syncSkill(
   scope: Scope,
   name: string,
   options: { force?: boolean } = {},
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<ISyncResult> {
   const data = await request<ISyncResult>(
-    settings,
+    { settings, trans },
     skillPath(scope, name, 'sync'),
     json('POST', options.force ? { force: true } : {})
   );
@@ -268,10 +284,11 @@ export async function syncSkill(
 }
 
 export async function syncAllTracking(
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<SyncAllItem[]> {
   const data = await request<{ results: IWireSyncAllItem[] }>(
-    settings,
+    { settings, trans },
     'skills/sync-all-tracking',
     json('POST')
   );
@@ -322,29 +339,35 @@ export interface ISkillsClient {
   syncAllTracking(): Promise<SyncAllItem[]>;
 }
 
-/** A client bound to one set of server settings. */
+/**
+ * A client bound to one set of server settings; `trans` translates the
+ * messages the client writes itself (the server's own messages are kept).
+ */
 export function createClient(
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): ISkillsClient {
   return {
-    listSkills: () => listSkills(settings),
-    getSkill: (scope, name) => getSkill(scope, name, settings),
-    createSkill: req => createSkill(req, settings),
+    listSkills: () => listSkills(settings, trans),
+    getSkill: (scope, name) => getSkill(scope, name, settings, trans),
+    createSkill: req => createSkill(req, settings, trans),
     updateSkill: (scope, name, update) =>
-      updateSkill(scope, name, update, settings),
-    deleteSkill: (scope, name) => deleteSkill(scope, name, settings),
+      updateSkill(scope, name, update, settings, trans),
+    deleteSkill: (scope, name) => deleteSkill(scope, name, settings, trans),
     renameSkill: (scope, name, newName) =>
-      renameSkill(scope, name, newName, settings),
-    readFile: (scope, name, path) => readFile(scope, name, path, settings),
+      renameSkill(scope, name, newName, settings, trans),
+    readFile: (scope, name, path) =>
+      readFile(scope, name, path, settings, trans),
     writeFile: (scope, name, path, content, options) =>
-      writeFile(scope, name, path, content, options, settings),
-    deleteFile: (scope, name, path) => deleteFile(scope, name, path, settings),
+      writeFile(scope, name, path, content, options, settings, trans),
+    deleteFile: (scope, name, path) =>
+      deleteFile(scope, name, path, settings, trans),
     previewImport: (url, plugin, sha) =>
-      previewImport(url, plugin, sha, settings),
-    importSkill: req => importSkill(req, settings),
-    importSkills: req => importSkills(req, settings),
+      previewImport(url, plugin, sha, settings, trans),
+    importSkill: req => importSkill(req, settings, trans),
+    importSkills: req => importSkills(req, settings, trans),
     syncSkill: (scope, name, options) =>
-      syncSkill(scope, name, options, settings),
-    syncAllTracking: () => syncAllTracking(settings)
+      syncSkill(scope, name, options, settings, trans),
+    syncAllTracking: () => syncAllTracking(settings, trans)
   };
 }

@@ -4,10 +4,16 @@
  * answer into a SkillsApiError carrying the server's `message` and `reason`.
  *
  * Imported by api.ts only (as extension-template's request.ts is by its
- * typed wrappers); everything else imports the errors from api.ts.
+ * typed wrappers); everything else imports the errors from api.ts. The
+ * messages this module writes itself (server unreachable, a status without
+ * a JSON message, the extension missing) are translated with the bundle the
+ * client was made with, so wherever an error is shown — a toast, a dialog,
+ * the panel, JupyterLab's own editor through the drive — it is translated.
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
+
+import { TranslationBundle, bundle } from './trans';
 
 export const NAMESPACE = 'notebook-skills';
 
@@ -39,14 +45,24 @@ export class SkillsApiError extends Error {
   }
 }
 
-export const EXTENSION_MISSING_MESSAGE =
-  'The notebook-skills server extension is not enabled. ' +
-  'Enable it with `jupyter server extension enable notebook_skills` and restart JupyterLab.';
+/** The command that enables the server extension (never translated). */
+export const ENABLE_COMMAND = 'jupyter server extension enable notebook_skills';
+
+/** The same sentence as the panel's banner (one message for translators). */
+export function extensionMissingMessage(trans?: TranslationBundle): string {
+  return bundle(trans).__(
+    'The notebook-skills server extension is not enabled. Run %1 and restart JupyterLab.',
+    ENABLE_COMMAND
+  );
+}
+
+/** Untranslated, for callers without a bundle. */
+export const EXTENSION_MISSING_MESSAGE = extensionMissingMessage();
 
 /** The list route answered 404: the server extension is not loaded. */
 export class ServerExtensionMissingError extends SkillsApiError {
-  constructor() {
-    super(404, EXTENSION_MISSING_MESSAGE);
+  constructor(trans?: TranslationBundle) {
+    super(404, extensionMissingMessage(trans));
     this.name = 'ServerExtensionMissingError';
   }
 }
@@ -67,12 +83,20 @@ export function defaultSettings(): Settings {
   return ServerConnection.makeSettings();
 }
 
+/** Where requests go, and the bundle the transport's own messages use. */
+export interface IConnection {
+  settings: Settings;
+  trans?: TranslationBundle;
+}
+
 export async function request<T>(
-  settings: Settings,
+  connection: IConnection,
   path: string,
   init: RequestInit = {},
   query?: Record<string, string>
 ): Promise<T> {
+  const { settings } = connection;
+  const t = bundle(connection.trans);
   let url = URLExt.join(settings.baseUrl, NAMESPACE, path);
   if (query) {
     url += URLExt.objectToQueryString(query);
@@ -83,7 +107,10 @@ export async function request<T>(
   } catch (error) {
     throw new SkillsApiError(
       0,
-      `Could not reach the Jupyter server: ${(error as Error).message ?? String(error)}`
+      t.__(
+        'Could not reach the Jupyter server: %1',
+        (error as Error).message ?? String(error)
+      )
     );
   }
   const text = await response.text();
@@ -96,9 +123,16 @@ export async function request<T>(
     }
   }
   if (!response.ok) {
+    // the server's own message (its words, not ours) when it sent one
     const message =
       stringField(data, 'message') ??
-      (response.statusText || `Request failed with status ${response.status}`);
+      (response.statusText
+        ? t.__(
+            'Request failed with status %1 (%2)',
+            response.status,
+            response.statusText
+          )
+        : t.__('Request failed with status %1', response.status));
     const reason = stringField(data, 'reason');
     throw new SkillsApiError(response.status, message, reason);
   }

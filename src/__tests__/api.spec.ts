@@ -38,7 +38,11 @@ interface ICall {
 
 let calls: ICall[] = [];
 
-function respond(status: number, body?: unknown): void {
+function respond(
+  status: number,
+  body?: unknown,
+  statusText = `status ${status}`
+): void {
   jest
     .spyOn(ServerConnection, 'makeRequest')
     .mockImplementation(async (url: string, init: RequestInit) => {
@@ -51,7 +55,7 @@ function respond(status: number, body?: unknown): void {
       return {
         ok: status >= 200 && status < 300,
         status,
-        statusText: `status ${status}`,
+        statusText,
         text: async () => text
       } as unknown as Response;
     });
@@ -445,11 +449,14 @@ describe('errors', () => {
     expect(error.isConflict('locally_modified')).toBe(false);
   });
 
-  it('falls back to the status text without a JSON body', async () => {
-    respond(409);
+  it('names the status (and its text) without a JSON body', async () => {
+    respond(409, undefined, 'Conflict');
     const error = await syncSkill('user', 'x', {}, settings).catch(e => e);
     expect(error.status).toBe(409);
-    expect(error.message).toBe('status 409');
+    expect(error.message).toBe('Request failed with status 409 (Conflict)');
+    respond(502, undefined, ''); // HTTP/2 has no status text
+    const bare = await syncSkill('user', 'x', {}, settings).catch(e => e);
+    expect(bare.message).toBe('Request failed with status 502');
   });
 
   it('turns a 404 from the list route into ServerExtensionMissingError', async () => {
