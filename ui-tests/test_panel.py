@@ -231,6 +231,37 @@ def test_import_several_skills_of_one_source_at_once(page, lab, fake):
         assert "tracks_upstream: true" in (lab.user_skills / name / "SKILL.md").read_text()
 
 
+def test_readme_demo_step_1_reimport_replaces_one(page, lab, fake):
+    """README demo step 1 word for word: after csv-helper, the whole repository."""
+    import_skill(lab, fake, "acme/data-skills", CSV)
+    panel = open_skills_panel(page)
+    toolbar_button(panel, "Import from GitHub").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.get_by_label("GitHub URL").fill("acme/data-skills")
+    with page.expect_response(api_call("POST", "skills/import/preview")):
+        dialog.get_by_role("button", name="Preview").click()
+    installed = dialog.locator(".jp-skills-candidate").filter(has_text="csv-helper").locator(".jp-skills-badge-exists")
+    expect(installed).to_have_text("Installed")
+    dialog.get_by_role("checkbox", name="Select all (0 of 2 selected)").check()
+    expect(dialog.get_by_role("checkbox", name="Select all (2 of 2 selected)")).to_be_checked()
+    warning = dialog.locator(".jp-skills-import-exists")
+    expect(warning).to_contain_text("A user skill named “csv-helper” already exists.")
+    expect(dialog.get_by_role("button", name="Import 2 skills", exact=True)).to_be_disabled()
+    warning.get_by_role("checkbox", name="Replace it").check()
+    button = dialog.get_by_role("button", name="Import 2 skills (replaces 1)", exact=True)
+    expect(button).to_be_enabled()
+    with page.expect_response(api_call("POST", "skills/import")) as resp:
+        button.click()
+    assert resp.value.status == 201, resp.value.text()
+    body = resp.value.request.post_data_json
+    assert body["overwrite"] is True and "tracks_upstream" not in body, body
+    expect(toast(page, "Replaced csv-helper in user skills (tracking upstream)")).to_be_visible()
+    expect(toast(page, "Imported plot-style in user skills")).to_be_visible()
+    expect(toast(page, "Imported plot-style in user skills (tracking upstream)")).to_have_count(0)
+    assert "tracks_upstream: true" in (lab.user_skills / "csv-helper" / "SKILL.md").read_text()
+    assert (lab.user_skills / "plot-style" / "SKILL.md").exists()
+
+
 def test_import_answers_http_with_https_only(page, lab, fake):
     panel = open_skills_panel(page)
     toolbar_button(panel, "Import from GitHub").click()
