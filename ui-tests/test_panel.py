@@ -144,6 +144,10 @@ def test_keyboard_model_of_the_list(open_page, state, fake):
     panel = open_skills_panel(page)
     listbox = panel.get_by_role("listbox", name="Skills")
     expect(row(panel, "plot-style")).to_be_visible()
+    # Chromium names each option by its name and badges (what a screen reader reads)
+    expect(listbox.get_by_role("option", name="csv-helper Tracking", exact=True)).to_have_attribute(
+        "data-name", "csv-helper")
+    expect(listbox.get_by_role("option", name="plot-style", exact=True)).to_have_attribute("data-name", "plot-style")
 
     # one Tab stop: from the filter box, Tab lands on the list, the next Tab leaves it
     panel.get_by_role("searchbox", name="Filter skills").focus()
