@@ -96,10 +96,10 @@ describe('wire mapping', () => {
   });
 
   it('maps a missing or null marketplace to null', () => {
-    const { marketplace, ...older } = wireDetail;
+    const { marketplace, ...rest } = wireDetail;
     void marketplace;
-    expect(detailFromWire(older).marketplace).toBeNull();
-    expect(detailFromWire({ ...older, marketplace: null }).marketplace).toBe(
+    expect(detailFromWire(rest).marketplace).toBeNull();
+    expect(detailFromWire({ ...rest, marketplace: null }).marketplace).toBe(
       null
     );
   });
@@ -120,23 +120,30 @@ describe('wire mapping', () => {
   });
 
   it('keeps locally_modified null as unknown and revert_ref absent as null', () => {
-    const { revert_ref, ...older } = wireDetail;
+    const { revert_ref, ...rest } = wireDetail;
     void revert_ref;
-    const s = skillFromWire({ ...older, locally_modified: null });
+    const s = skillFromWire({ ...rest, locally_modified: null });
     expect(s.locallyModified).toBeNull();
     expect(s.revertRef).toBeNull();
     expect(
-      skillFromWire({ ...older, locally_modified: false }).locallyModified
+      skillFromWire({ ...rest, locally_modified: false }).locallyModified
     ).toBe(false);
   });
 
-  it('falls back to the path as candidate id (older servers)', () => {
-    const { id, url, ...older } = wireCandidate;
-    void id;
-    void url;
-    const c = candidateFromWire(older);
-    expect(c.id).toBe('skills/csv-helper');
-    expect(c.url).toBeNull();
+  it("takes a candidate's id and url from the answer, never from its path", () => {
+    // a marketplace candidate: its id names the plugin, its url the pin
+    const c = candidateFromWire({
+      ...wireCandidate,
+      id: 'data-tools:plugins/data-tools/skills/csv-profile',
+      path: 'plugins/data-tools/skills/csv-profile',
+      url: `https://github.com/acme/market/tree/${SHA}/plugins/data-tools/skills/csv-profile`
+    });
+    expect(c.id).toBe('data-tools:plugins/data-tools/skills/csv-profile');
+    expect(c.path).toBe('plugins/data-tools/skills/csv-profile');
+    expect(c.url).toBe(
+      `https://github.com/acme/market/tree/${SHA}/plugins/data-tools/skills/csv-profile`
+    );
+    expect(candidateFromWire({ ...wireCandidate, url: null }).url).toBeNull();
   });
 
   it("omits tracks_upstream when null (keep the replaced skill's state)", () => {
