@@ -36,8 +36,24 @@ export default tseslint.config(
       // `namespace CommandIDs` / `namespace Private` is the JupyterLab idiom
       '@typescript-eslint/no-namespace': 'off',
       eqeqeq: ['error', 'smart'],
-      curly: ['error', 'all']
+      curly: ['error', 'all'],
+      // the transport is api.ts's: every other module calls the typed client
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['./request', '../request'],
+              message: 'Import from ./api: only api.ts uses the transport.'
+            }
+          ]
+        }
+      ]
     }
+  },
+  {
+    files: ['src/api.ts'],
+    rules: { 'no-restricted-imports': 'off' }
   },
   {
     files: ['src/__tests__/**/*.{ts,tsx}'],

@@ -45,7 +45,7 @@ async function askName(
       return null;
     }
     value = result.value.trim();
-    problem = validateSkillName(value);
+    problem = validateSkillName(value, t);
     if (!problem) {
       return value;
     }
@@ -154,7 +154,7 @@ export async function createSkill(
     const req = result.value;
     if (!req) {
       state.problem =
-        validateSkillName(state.name) ??
+        validateSkillName(state.name, t) ??
         t.__(
           'A description is required: agents use it to decide when to load the skill.'
         );

@@ -1,18 +1,21 @@
 /**
  * Typed client for the notebook-skills REST API (CONTRACT §4).
  *
- * The only module that talks to the server. The wire shapes and the
- * snake_case ↔ camelCase mapping live in wire.ts.
+ * The only module that talks to the server, through its transport in
+ * request.ts. The wire shapes and the snake_case ↔ camelCase mapping live
+ * in wire.ts.
  */
 import { URLExt } from '@jupyterlab/coreutils';
-import { ServerConnection } from '@jupyterlab/services';
 
-export const NAMESPACE = 'notebook-skills';
-
-// The app-side shapes (camelCase) live in types.ts and the wire shapes in
-// wire.ts; re-exported so callers keep importing everything from here.
-export * from './types';
-export * from './wire';
+import {
+  ServerExtensionMissingError,
+  Settings,
+  SkillsApiError,
+  defaultSettings,
+  json,
+  request
+} from './request';
+import { TranslationBundle } from './trans';
 import {
   ICreateRequest,
   IFileModel,
@@ -46,106 +49,21 @@ import {
   updateToWire
 } from './wire';
 
-// ---------------------------------------------------------------- errors
+// The app-side shapes (camelCase) live in types.ts, the wire shapes in
+// wire.ts and the errors in request.ts; re-exported so callers keep
+// importing everything from here.
+export * from './types';
+export * from './wire';
+export type { ConflictReason } from './request';
+export {
+  EXTENSION_MISSING_MESSAGE,
+  NAMESPACE,
+  ServerExtensionMissingError,
+  SkillsApiError,
+  errorMessage
+} from './request';
 
-/** Machine causes of a 409 (contract §4; `not_writable`: read-only or permission denied). */
-export type ConflictReason =
-  | 'locally_modified'
-  | 'busy'
-  | 'exists'
-  | 'pending'
-  | 'changed_on_disk'
-  | 'not_writable';
-
-/** An error answered by the server: HTTP status, `message` and `reason`. */
-export class SkillsApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly reason: string | null = null
-  ) {
-    super(message);
-    this.name = 'SkillsApiError';
-  }
-
-  /** True for a 409 with this machine reason. */
-  isConflict(reason: ConflictReason): boolean {
-    return this.status === 409 && this.reason === reason;
-  }
-}
-
-export const EXTENSION_MISSING_MESSAGE =
-  'The notebook-skills server extension is not enabled. ' +
-  'Enable it with `jupyter server extension enable notebook_skills` and restart JupyterLab.';
-
-/** The list route answered 404: the server extension is not loaded. */
-export class ServerExtensionMissingError extends SkillsApiError {
-  constructor() {
-    super(404, EXTENSION_MISSING_MESSAGE);
-    this.name = 'ServerExtensionMissingError';
-  }
-}
-
-// ---------------------------------------------------------------- transport
-
-type Settings = ServerConnection.ISettings;
-
-function defaultSettings(): Settings {
-  return ServerConnection.makeSettings();
-}
-
-async function request<T>(
-  settings: Settings,
-  path: string,
-  init: RequestInit = {},
-  query?: Record<string, string>
-): Promise<T> {
-  let url = URLExt.join(settings.baseUrl, NAMESPACE, path);
-  if (query) {
-    url += URLExt.objectToQueryString(query);
-  }
-  let response: Response;
-  try {
-    response = await ServerConnection.makeRequest(url, init, settings);
-  } catch (error) {
-    throw new SkillsApiError(
-      0,
-      `Could not reach the Jupyter server: ${(error as Error).message ?? String(error)}`
-    );
-  }
-  const text = await response.text();
-  let data: unknown = undefined;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = undefined;
-    }
-  }
-  if (!response.ok) {
-    const message =
-      stringField(data, 'message') ??
-      (response.statusText || `Request failed with status ${response.status}`);
-    const reason = stringField(data, 'reason');
-    throw new SkillsApiError(response.status, message, reason);
-  }
-  return data as T;
-}
-
-/** A string field of a JSON answer, or null. */
-function stringField(data: unknown, key: string): string | null {
-  const value =
-    data && typeof data === 'object'
-      ? (data as Record<string, unknown>)[key]
-      : undefined;
-  return typeof value === 'string' ? value : null;
-}
-
-function json(method: string, body?: unknown): RequestInit {
-  return body === undefined
-    ? { method }
-    : { method, body: JSON.stringify(body) };
-}
+// ---------------------------------------------------------------- routes
 
 function skillPath(scope: Scope, name: string, ...rest: string[]): string {
   return URLExt.join(
@@ -156,17 +74,16 @@ function skillPath(scope: Scope, name: string, ...rest: string[]): string {
   );
 }
 
-// ---------------------------------------------------------------- routes
-
 export async function listSkills(
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<ISkillList> {
   let data: IWireSkillList;
   try {
-    data = await request(settings, 'skills', { method: 'GET' });
+    data = await request({ settings, trans }, 'skills', { method: 'GET' });
   } catch (error) {
     if (error instanceof SkillsApiError && error.status === 404) {
-      throw new ServerExtensionMissingError();
+      throw new ServerExtensionMissingError(trans);
     }
     throw error;
   }
@@ -176,10 +93,11 @@ export async function listSkills(
 export async function getSkill(
   scope: Scope,
   name: string,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<ISkillDetail> {
   const data = await request<{ skill: IWireSkillDetail }>(
-    settings,
+    { settings, trans },
     skillPath(scope, name),
     { method: 'GET' }
   );
@@ -188,10 +106,11 @@ export async function getSkill(
 
 export async function createSkill(
   req: ICreateRequest,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<ISkillDetail> {
   const data = await request<{ skill: IWireSkillDetail }>(
-    settings,
+    { settings, trans },
     'skills',
     json('POST', req)
   );
@@ -202,10 +121,11 @@ export async function updateSkill(
   scope: Scope,
   name: string,
   update: IUpdateRequest,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<ISkillDetail> {
   const data = await request<{ skill: IWireSkillDetail }>(
-    settings,
+    { settings, trans },
     skillPath(scope, name),
     json('PUT', updateToWire(update))
   );
@@ -215,19 +135,23 @@ export async function updateSkill(
 export async function deleteSkill(
   scope: Scope,
   name: string,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<void> {
-  await request<void>(settings, skillPath(scope, name), { method: 'DELETE' });
+  await request<void>({ settings, trans }, skillPath(scope, name), {
+    method: 'DELETE'
+  });
 }
 
 export async function renameSkill(
   scope: Scope,
   name: string,
   newName: string,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<ISkillDetail> {
   const data = await request<{ skill: IWireSkillDetail }>(
-    settings,
+    { settings, trans },
     skillPath(scope, name, 'rename'),
     json('POST', { new_name: newName })
   );
@@ -238,10 +162,11 @@ export async function readFile(
   scope: Scope,
   name: string,
   path: string,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<IFileModel> {
   const data = await request<IWireFile>(
-    settings,
+    { settings, trans },
     skillPath(scope, name, 'files'),
     { method: 'GET' },
     { path }
@@ -259,14 +184,15 @@ export async function writeFile(
   path: string,
   content: string,
   options: { hash?: string | null } = {},
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<IFileWriteResult> {
   const body: { content: string; hash?: string } = { content };
   if (options.hash) {
     body.hash = options.hash;
   }
   const data = await request<IWireFileWrite>(
-    settings,
+    { settings, trans },
     skillPath(scope, name, 'files'),
     json('PUT', body),
     { path }
@@ -278,10 +204,11 @@ export async function deleteFile(
   scope: Scope,
   name: string,
   path: string,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<void> {
   await request<unknown>(
-    settings,
+    { settings, trans },
     skillPath(scope, name, 'files'),
     { method: 'DELETE' },
     { path }
@@ -296,7 +223,8 @@ export async function previewImport(
   url: string,
   plugin?: string | null,
   sha?: string | null,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<IPreview> {
   const body: { url: string; plugin?: string; sha?: string } = { url };
   if (plugin) {
@@ -306,7 +234,7 @@ export async function previewImport(
     body.sha = sha;
   }
   const data = await request<IWirePreview>(
-    settings,
+    { settings, trans },
     'skills/import/preview',
     json('POST', body)
   );
@@ -315,10 +243,11 @@ export async function previewImport(
 
 export async function importSkill(
   req: IImportRequest,
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<ISkillDetail> {
   const data = await request<{ skill: IWireSkillDetail }>(
-    settings,
+    { settings, trans },
     'skills/import',
     json('POST', importToWire(req))
   );
@@ -328,10 +257,11 @@ export async function importSkill(
 /** Import several candidates of one previewed source (`paths`: candidate ids). */
 export async function importSkills(
   req: IImportRequest & { paths: string[] },
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<IImportManyResult> {
   const data = await request<IWireImportMany>(
-    settings,
+    { settings, trans },
     'skills/import',
     json('POST', importToWire(req))
   );
@@ -342,10 +272,11 @@ export async function syncSkill(
   scope: Scope,
   name: string,
   options: { force?: boolean } = {},
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<ISyncResult> {
   const data = await request<ISyncResult>(
-    settings,
+    { settings, trans },
     skillPath(scope, name, 'sync'),
     json('POST', options.force ? { force: true } : {})
   );
@@ -353,10 +284,11 @@ export async function syncSkill(
 }
 
 export async function syncAllTracking(
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): Promise<SyncAllItem[]> {
   const data = await request<{ results: IWireSyncAllItem[] }>(
-    settings,
+    { settings, trans },
     'skills/sync-all-tracking',
     json('POST')
   );
@@ -407,37 +339,35 @@ export interface ISkillsClient {
   syncAllTracking(): Promise<SyncAllItem[]>;
 }
 
-/** A client bound to one set of server settings. */
+/**
+ * A client bound to one set of server settings; `trans` translates the
+ * messages the client writes itself (the server's own messages are kept).
+ */
 export function createClient(
-  settings: Settings = defaultSettings()
+  settings: Settings = defaultSettings(),
+  trans?: TranslationBundle
 ): ISkillsClient {
   return {
-    listSkills: () => listSkills(settings),
-    getSkill: (scope, name) => getSkill(scope, name, settings),
-    createSkill: req => createSkill(req, settings),
+    listSkills: () => listSkills(settings, trans),
+    getSkill: (scope, name) => getSkill(scope, name, settings, trans),
+    createSkill: req => createSkill(req, settings, trans),
     updateSkill: (scope, name, update) =>
-      updateSkill(scope, name, update, settings),
-    deleteSkill: (scope, name) => deleteSkill(scope, name, settings),
+      updateSkill(scope, name, update, settings, trans),
+    deleteSkill: (scope, name) => deleteSkill(scope, name, settings, trans),
     renameSkill: (scope, name, newName) =>
-      renameSkill(scope, name, newName, settings),
-    readFile: (scope, name, path) => readFile(scope, name, path, settings),
+      renameSkill(scope, name, newName, settings, trans),
+    readFile: (scope, name, path) =>
+      readFile(scope, name, path, settings, trans),
     writeFile: (scope, name, path, content, options) =>
-      writeFile(scope, name, path, content, options, settings),
-    deleteFile: (scope, name, path) => deleteFile(scope, name, path, settings),
+      writeFile(scope, name, path, content, options, settings, trans),
+    deleteFile: (scope, name, path) =>
+      deleteFile(scope, name, path, settings, trans),
     previewImport: (url, plugin, sha) =>
-      previewImport(url, plugin, sha, settings),
-    importSkill: req => importSkill(req, settings),
-    importSkills: req => importSkills(req, settings),
+      previewImport(url, plugin, sha, settings, trans),
+    importSkill: req => importSkill(req, settings, trans),
+    importSkills: req => importSkills(req, settings, trans),
     syncSkill: (scope, name, options) =>
-      syncSkill(scope, name, options, settings),
-    syncAllTracking: () => syncAllTracking(settings)
+      syncSkill(scope, name, options, settings, trans),
+    syncAllTracking: () => syncAllTracking(settings, trans)
   };
-}
-
-/** A human readable message for anything thrown by the client. */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) {
-    return error.message;
-  }
-  return String(error);
 }

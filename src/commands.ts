@@ -36,7 +36,6 @@ import {
 
 export { CommandIDs };
 
-const CATEGORY = 'Skills';
 const ROW_SELECTOR = '.jp-skills-row';
 const PANEL_SELECTOR = '.jp-skills-panel';
 /** The file editor's factory: skill files open in JupyterLab's own editor. */
@@ -378,7 +377,7 @@ export function registerCommands(options: ICommandsOptions): void {
     ]) {
       palette.addItem({
         command,
-        category: CATEGORY,
+        category: trans.__('Skills'),
         args: { isPalette: true }
       });
     }

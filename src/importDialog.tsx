@@ -11,10 +11,40 @@ import { NULL_TRANS } from './validate';
 const IMPORT_BUTTON = 1;
 
 /**
+ * What the Import button says: the count of checked skills and, once
+ * *Replace it* is ticked, how many of them replace an existing skill —
+ * "Replace" only when every one does.
+ */
+export function importButtonLabel(f: ImportFormModel): string {
+  const t = f.trans;
+  const n = f.selected.length;
+  if (!f.preview || n === 0) {
+    return t.__('Import');
+  }
+  const replaced = f.overwrite ? f.existing.length : 0;
+  if (replaced === 0) {
+    return n > 1
+      ? t._n('Import %1 skill', 'Import %1 skills', n)
+      : t.__('Import');
+  }
+  if (replaced === n) {
+    return n > 1
+      ? t._n('Replace %1 skill', 'Replace %1 skills', n)
+      : t.__('Replace');
+  }
+  return t._n(
+    'Import %1 skill (replaces %2)',
+    'Import %1 skills (replaces %2)',
+    n,
+    replaced
+  );
+}
+
+/**
  * A Dialog whose Import button (and Enter) previews first, then imports;
  * it closes only after an import, so server errors stay visible.
  */
-class ImportDialog extends Dialog<IImportOutcome | null> {
+export class ImportDialog extends Dialog<IImportOutcome | null> {
   constructor(readonly form: ImportFormModel) {
     const trans = form.trans;
     super({
@@ -50,6 +80,18 @@ class ImportDialog extends Dialog<IImportOutcome | null> {
 
   outcome: IImportOutcome | null = null;
 
+  /**
+   * Dialog re-enables its accept button on every `input` event (its own
+   * :invalid check), and a checkbox fires `input` after React's click
+   * handler ran: apply the form's state again after it.
+   */
+  handleEvent(event: Event): void {
+    super.handleEvent(event);
+    if (event.type === 'input') {
+      this._update();
+    }
+  }
+
   protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
     this._update();
@@ -64,19 +106,13 @@ class ImportDialog extends Dialog<IImportOutcome | null> {
     }
     const f = this.form;
     const trans = f.trans;
-    // Before a preview, the Import button runs the preview.
-    button.disabled = f.preview ? !f.canImport : !f.canPreview;
+    // Before a preview, the Import button runs the preview. Dialog's own
+    // check (an :invalid input) still counts.
+    button.disabled =
+      (f.preview ? !f.canImport : !f.canPreview) ||
+      !!this.node.querySelector(':invalid, .jp-mod-error');
     button.title = f.preview ? '' : trans.__('Preview the source first');
-    const n = f.selected.length;
-    const label = !f.preview
-      ? trans.__('Import')
-      : f.existing.length && f.overwrite
-        ? n > 1
-          ? trans.__('Replace %1 skills', n)
-          : trans.__('Replace')
-        : n > 1
-          ? trans.__('Import %1 skills', n)
-          : trans.__('Import');
+    const label = importButtonLabel(f);
     const text = button.querySelector('.jp-Dialog-buttonLabel');
     if (text && text.textContent !== label) {
       text.textContent = label;

@@ -13,11 +13,16 @@ import { ISignal, Signal } from '@lumino/signaling';
 import {
   ICandidate,
   IPreview,
-  ISkillDetail,
   ISkillsClient,
   Scope,
   errorMessage
 } from './api';
+import {
+  IImportOutcome,
+  IImportPlan,
+  failuresText,
+  importSelected
+} from './importOutcome';
 import { PluginBrowser } from './pluginBrowser';
 import { IPluginGroup } from './pluginGroups';
 import {
@@ -29,14 +34,7 @@ import {
 } from './validate';
 
 export { urlHelp, urlPlaceholder, validateImportUrl } from './validate';
-
-/** One imported (or replaced) skill, or a failure, after Import. */
-export interface IImportOutcome {
-  imported: ISkillDetail[];
-  /** Names of the imported skills that replaced an existing one. */
-  replaced: string[];
-  errors: Array<{ path: string; message: string }>;
-}
+export type { IImportOutcome } from './importOutcome';
 
 /** A plugin group's checkbox: every skill checked, some, or none. */
 export type CheckState = 'all' | 'some' | 'none';
@@ -294,76 +292,32 @@ export class ImportFormModel {
     }
   }
 
-  /**
-   * The commit each external plugin of the selection was resolved at, so the
-   * import installs what the user saw (local plugins ride on `sha`).
-   */
-  pluginShas(selected: ICandidate[]): Record<string, string> {
-    const wanted = new Set(selected.map(c => c.plugin).filter(p => p));
-    const shas: Record<string, string> = {};
-    for (const p of this._preview?.plugins ?? []) {
-      if (wanted.has(p.name) && p.source.kind !== 'local' && p.source.sha) {
-        shas[p.name] = p.source.sha;
-      }
-    }
-    return shas;
-  }
-
   async runImport(): Promise<IImportOutcome | null> {
     if (!this.canImport) {
       return null;
     }
-    const selected = this.selected;
     const replacing = new Set(this.existing.map(c => this.installName(c)));
-    // Untouched box + overwrite: omit it, so a replaced skill keeps its state.
-    const tracksUpstream =
-      this._trackTouched || replacing.size === 0 ? this._track : null;
-    const overwrite = replacing.size ? this._overwrite : undefined;
-    // install exactly the commits the preview showed, however late (CONTRACT §7)
-    const sha = this._preview?.source.sha || undefined;
+    const plan: IImportPlan = {
+      preview: this._preview,
+      previewUrl: this._previewUrl,
+      isMarketplace: this.isMarketplace,
+      selected: this.selected,
+      candidateUrl: c => this.candidateUrl(c),
+      scope: this._scope,
+      // the server takes a name override for one skill only
+      name: this.nameAllowed ? this._name : '',
+      // Untouched box + overwrite: omit it, so a replaced skill keeps its state.
+      tracksUpstream:
+        this._trackTouched || replacing.size === 0 ? this._track : null,
+      overwrite: replacing.size ? this._overwrite : undefined,
+      replacing
+    };
     this._busy = 'import';
     this._error = null;
     this._emit();
     try {
-      let outcome: IImportOutcome;
-      if (selected.length === 1 && !this.isMarketplace) {
-        const c = selected[0];
-        const skill = await this._client.importSkill({
-          url: this.candidateUrl(c),
-          scope: this._scope,
-          name: this._name || undefined,
-          tracksUpstream,
-          overwrite,
-          sha
-        });
-        outcome = { imported: [skill], replaced: [], errors: [] };
-      } else {
-        // Marketplaces always by id: a skill of a plugin pinned by sha only
-        // then keeps following the marketplace's pin (its own URL would not).
-        const result = await this._client.importSkills({
-          url: this._previewUrl,
-          scope: this._scope,
-          name: (this.nameAllowed && this._name) || undefined,
-          tracksUpstream,
-          overwrite,
-          paths: selected.map(c => c.id),
-          sha,
-          pluginShas: this.isMarketplace ? this.pluginShas(selected) : undefined
-        });
-        outcome = {
-          imported: result.skills,
-          replaced: [],
-          errors: result.errors
-        };
-      }
-      outcome.replaced = outcome.imported
-        .map(s => s.name)
-        .filter(n => replacing.has(n));
-      if (outcome.errors.length) {
-        this._error = outcome.errors
-          .map(e => `${e.path}: ${e.message}`)
-          .join('\n');
-      }
+      const outcome = await importSelected(this._client, plan);
+      this._error = failuresText(outcome);
       return outcome;
     } catch (error) {
       this._error = errorMessage(error);

@@ -43,7 +43,7 @@ const plugin: JupyterFrontEndPlugin<ISkillsModel> = {
     translator: ITranslator | null
   ): ISkillsModel => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
-    const client = createClient(app.serviceManager.serverSettings);
+    const client = createClient(app.serviceManager.serverSettings, trans);
     const model = new SkillsModel({ client });
 
     // Bundle files open as `skills:<scope>/<name>/<path>` in the stock editor;

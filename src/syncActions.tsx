@@ -72,13 +72,13 @@ export async function confirmOverwrite(
   return answer.button.accept;
 }
 
+/**
+ * The reason behind Details. A `busy` 409 keeps the server's words: the skill
+ * may be held by any request or process (a sync, an import, a save, another
+ * server), and only the server knows which.
+ */
 function failureText(error: unknown, t: TranslationBundle): string {
   if (error instanceof SkillsApiError) {
-    if (error.isConflict('busy')) {
-      return t.__(
-        'another sync of this skill is running; try again in a moment.'
-      );
-    }
     if (error.isConflict('pending')) {
       return t.__('an update is staged for review. %1', error.message);
     }

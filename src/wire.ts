@@ -52,10 +52,11 @@ export interface IWireSkillDetail extends IWireSkill {
   marketplace?: { url: string; plugin: string } | null;
 }
 
+/** Every field the OpenAPI description requires is required here too. */
 export interface IWireCandidate {
-  id?: string;
+  id: string;
   path: string;
-  url?: string | null;
+  url: string | null;
   name: string;
   description: string;
   files: string[];
@@ -226,9 +227,9 @@ export function sourceFromWire(w: ISource): ISource {
 
 export function candidateFromWire(w: IWireCandidate): ICandidate {
   return {
-    id: w.id ?? w.path ?? '',
-    path: w.path ?? '',
-    url: w.url ?? null,
+    id: w.id,
+    path: w.path,
+    url: w.url,
     name: w.name,
     description: w.description ?? '',
     files: w.files ?? [],

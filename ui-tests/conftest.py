@@ -22,6 +22,8 @@ from ui import open_lab  # noqa: E402
 
 from tests.fakegithub import seed_demo  # noqa: E402
 
+DOCS_GITHUB_URL = "https://github.com"
+
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +42,19 @@ def fake(fake_and_ca):
 def lab(tmp_path_factory, fake_and_ca):
     fake, ca_path = fake_and_ca
     server = Lab(tmp_path_factory.mktemp("lab"), fake, ca_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def docs_lab(tmp_path_factory, fake_and_ca):
+    """A lab configured with github_url https://github.com, for the screenshots in docs/: its
+    hints and links read as users see them, not with the fake's random port. github.com is
+    never contacted (GitHub calls go to github_api_url, the fake)."""
+    fake, ca_path = fake_and_ca
+    server = Lab(tmp_path_factory.mktemp("docs-lab"), fake, ca_path, name="docs-lab",
+                 github_url=DOCS_GITHUB_URL)
     server.start()
     yield server
     server.stop()
@@ -76,6 +91,17 @@ def state(lab, fake):
     fake.reset()
     seed_demo(fake)
     yield lab
+    fake.reset()
+    seed_demo(fake)
+
+
+@pytest.fixture
+def docs_state(docs_lab, fake):
+    """`state` for docs_lab: the sample marketplace names its repositories on github.com."""
+    _clear(docs_lab)
+    fake.reset()
+    seed_demo(fake, web=DOCS_GITHUB_URL)
+    yield docs_lab
     fake.reset()
     seed_demo(fake)
 

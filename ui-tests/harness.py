@@ -78,7 +78,7 @@ class Lab:
 
     def __init__(self, base: Path, fake: FakeGitHub, ca_path: Path, *, port: int | None = None,
                  token: str | None = None, settings: dict | None = None, extra_args: list[str] = (),
-                 env: dict[str, str] | None = None, name: str = "lab"):
+                 env: dict[str, str] | None = None, name: str = "lab", github_url: str | None = None):
         self.base = base.resolve()
         self.home = self.base / "home"
         self.root = self.base / "project"
@@ -88,6 +88,9 @@ class Lab:
         self.token = secrets.token_hex(16) if token is None else token
         self.url = f"http://127.0.0.1:{self.port}"
         self.fake, self.ca_path = fake, ca_path
+        # the GitHub web URL the server is configured with (default: the fake's own). Only
+        # parsed and shown, never contacted: every GitHub call goes to github_api_url.
+        self.github_url = github_url or fake.url
         self.settings = {**QUIET_SETTINGS, **(settings or {})}
         self.extra_args = list(extra_args)
         self.extra_env = env or {}
@@ -105,7 +108,7 @@ class Lab:
             f"--ServerApp.root_dir={self.root}",
             f"--IdentityProvider.token={self.token}",
             "--LabApp.expose_app_in_browser=True",
-            f"--NotebookSkills.github_url={self.fake.url}",
+            f"--NotebookSkills.github_url={self.github_url}",
             f"--NotebookSkills.github_api_url={self.fake.api_url}",
             f"--NotebookSkills.user_skills_dir={self.user_skills}",
             "--NotebookSkills.request_timeout=10",

@@ -181,8 +181,9 @@ def shots_dir(tmp_path):
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_marketplace_dialog_screenshots(open_page, state, fake, shots_dir, theme):
-    lab = state
+def test_marketplace_dialog_screenshots(open_page, docs_state, fake, shots_dir, theme):
+    """In docs_lab (github_url https://github.com): the hints show no random port."""
+    lab = docs_state
     lab.set_theme(THEMES[theme])
     try:
         page = open_page(lab, color_scheme=theme)
@@ -190,9 +191,10 @@ def test_marketplace_dialog_screenshots(open_page, state, fake, shots_dir, theme
         panel = open_skills_panel(page)
         toolbar_button(panel, "Import from GitHub").click()
         dialog = page.locator(".jp-Dialog")
-        dialog.get_by_label("GitHub URL").fill(MARKET)  # shorthand: no port shown
+        dialog.get_by_label("GitHub URL").fill(MARKET)
         with page.expect_response(api_call("POST", "skills/import/preview")):
             dialog.get_by_role("button", name="Preview").click()
+        expect(dialog.locator(".jp-skills-hint").first).to_contain_text("Accepted: https://github.com/owner/repo")
         data = group(dialog, "data-tools")
         data.get_by_role("button", name="data-tools").click()
         data.get_by_role("checkbox", name="Import csv-profile").check()

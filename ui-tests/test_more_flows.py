@@ -246,3 +246,27 @@ def test_palette_lists_the_skills_commands(open_page, state, fake):
     expect(dialog.get_by_label("GitHub URL")).to_be_visible()
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_have_count(0)
+
+
+def test_sync_tracking_skills_spins_only_its_own_button(page, lab, fake):
+    """The spinner rule is scoped to the Skills toolbar: another toolbar's button with
+    the same jp-mod-spinning class does not spin."""
+    import_skill(lab, fake, "acme/data-skills", CSV)
+    old = fake.read("acme", "data-skills", f"{CSV}/SKILL.md").decode()
+    fake.commit("acme", "data-skills", {f"{CSV}/SKILL.md": old + UPSTREAM_EDIT})
+    requested, release = fake.hold_archives("acme/data-skills")  # the sync waits in the download
+    try:
+        panel = open_skills_panel(page)
+        # the toolbar button's host element (a jp-button) carries the command's classes
+        host = panel.locator('.jp-ToolbarButtonComponent[data-command="notebook-skills:sync-all"]')
+        toolbar_button(panel, "Sync tracking skills").click()
+        assert requested.wait(30), "the sync never asked for the archive"
+        expect(host).to_have_class(re.compile(r"\bjp-mod-spinning\b"))
+        assert host.locator("svg").first.evaluate("e => getComputedStyle(e).animationName") == "jp-skills-spin"
+        other = page.locator(".jp-FileBrowser .jp-ToolbarButtonComponent").first
+        other.evaluate("e => e.classList.add('jp-mod-spinning')")
+        assert other.locator("svg").first.evaluate("e => getComputedStyle(e).animationName") == "none"
+    finally:
+        release.set()
+    expect(toast(page, "Synced 1 tracking skill")).to_be_visible()
+    expect(host).not_to_have_class(re.compile(r"\bjp-mod-spinning\b"))

@@ -1,139 +1,14 @@
-"""The Skills panel as a file-browser-like list: keyboard model, badge contrast in both
-themes, problems in the row, multi-select import, and a sync with nothing upstream."""
+"""The Skills panel as a file-browser-like list: keyboard model, problems in the row,
+multi-select import, and a sync with nothing upstream (contrast: test_contrast.py)."""
 
 from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 from ui import api_call, import_skill, open_skills_panel, row, toast, toolbar_button
 
 CSV = "skills/csv-helper"
-
-# WCAG relative luminance / contrast of the computed colours, alpha composited over
-# the first opaque background up the tree.
-CONTRAST_JS = """
-(el) => {
-  const parse = c => {
-    const m = c.match(/rgba?\\(([^)]+)\\)/);
-    if (!m) return null;
-    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
-    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
-  };
-  const over = (top, bottom) => ({
-    r: top.r * top.a + bottom.r * (1 - top.a),
-    g: top.g * top.a + bottom.g * (1 - top.a),
-    b: top.b * top.a + bottom.b * (1 - top.a),
-    a: 1
-  });
-  const background = node => {
-    const layers = [];
-    for (let n = node; n; n = n.parentElement) {
-      const c = parse(getComputedStyle(n).backgroundColor);
-      if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
-    }
-    let bg = {r: 255, g: 255, b: 255, a: 1};
-    for (const layer of layers.reverse()) bg = over(layer, bg);
-    return bg;
-  };
-  const lum = c => {
-    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
-  };
-  const bg = background(el);
-  const fg = over(parse(getComputedStyle(el).color), bg);
-  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
-  return {ratio: (a + 0.05) / (b + 0.05), text: el.textContent.trim(), fg: getComputedStyle(el).color,
-          bg: `rgb(${Math.round(bg.r)}, ${Math.round(bg.g)}, ${Math.round(bg.b)})`};
-}
-"""
-
-MANAGED_SKILL = """---
-name: house-style
-description: The house writing style.
-managed_source: https://example.com/manifest.yaml
-managed_ref: {sha}
----
-Write plainly.
-"""
-
-
-def _every_badge_kind(lab, fake):
-    """Tracking + Modified (csv-helper), Upstream gone (notebook-tidy), Managed (house-style)
-    and a problem (a folder whose name is not a skill name)."""
-    import_skill(lab, fake, "acme/data-skills", CSV)
-    import_skill(lab, fake, "acme/lab-skills", "notebook-tidy")
-    skill_md = lab.user_skills / "csv-helper" / "SKILL.md"
-    skill_md.write_text(skill_md.read_text() + "A local note.\n")
-    # the folder is gone upstream (a missing repository "was not found, or it is private", not gone)
-    fake.commit("acme", "lab-skills", {"notebook-tidy/SKILL.md": None})
-    status, _ = lab.api("POST", "skills/user/notebook-tidy/sync")
-    assert status == 410
-    managed = lab.project_skills / "house-style"
-    managed.mkdir(parents=True)
-    (managed / "SKILL.md").write_text(MANAGED_SKILL.format(sha="a" * 40))
-    bad = lab.user_skills / "My Notes"
-    bad.mkdir()
-    (bad / "SKILL.md").write_text("---\nname: my-notes\ndescription: x\n---\n")
-
-
-@pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
-def test_every_badge_has_4_5_to_1_contrast(open_page, state, fake, theme):
-    lab = state
-    _every_badge_kind(lab, fake)
-    lab.set_theme(theme)
-    try:
-        page = open_page(lab, color_scheme="dark" if "Dark" in theme else "light")
-        expect(page.locator("body")).to_have_attribute(
-            "data-jp-theme-light", "false" if "Dark" in theme else "true")
-        panel = open_skills_panel(page)
-        for cls in ("tracking", "modified", "orphaned", "managed", "problem"):
-            expect(panel.locator(f".jp-skills-badge-{cls}").first).to_be_visible()
-        badges = panel.locator(".jp-skills-badge")
-        assert badges.count() >= 5
-        for i in range(badges.count()):
-            m = badges.nth(i).evaluate(CONTRAST_JS)
-            assert m["ratio"] >= 4.5, (theme, m)
-    finally:
-        lab.set_theme("JupyterLab Light")
-
-
-@pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
-def test_warning_and_error_boxes_have_4_5_to_1_contrast(open_page, state, fake, theme):
-    """.jp-skills-warning (a problem in the detail view), .jp-skills-hint-error (a bad
-    name as you type) and .jp-skills-error (the New skill dialog's refusal)."""
-    lab = state
-    odd = lab.user_skills / "odd-name"
-    odd.mkdir()
-    (odd / "SKILL.md").write_text("---\nname: other-name\ndescription: Named otherwise.\n---\n")
-    lab.set_theme(theme)
-    try:
-        page = open_page(lab, color_scheme="dark" if "Dark" in theme else "light")
-        expect(page.locator("body")).to_have_attribute(
-            "data-jp-theme-light", "false" if "Dark" in theme else "true")
-        panel = open_skills_panel(page)
-        measured = {}
-        row(panel, "odd-name").locator(".jp-skills-row-name").click()
-        warning = page.locator(".jp-skills-detail-panel .jp-skills-warning")
-        expect(warning).to_contain_text("differs from the folder name")
-        measured["warning"] = warning.evaluate(CONTRAST_JS)
-
-        toolbar_button(panel, "New skill").click()
-        dialog = page.locator(".jp-Dialog")
-        dialog.get_by_label("Skill name").fill("Bad Name")
-        hint = dialog.locator(".jp-skills-hint-error")
-        expect(hint).to_contain_text("lowercase")
-        measured["hint-error"] = hint.evaluate(CONTRAST_JS)
-        dialog.get_by_role("button", name="Create").click()
-        error = page.locator(".jp-Dialog .jp-skills-error")
-        expect(error).to_be_visible()  # asked again, with the reason
-        measured["error"] = error.evaluate(CONTRAST_JS)
-        for kind, m in measured.items():
-            assert m["ratio"] >= 4.5, (theme, kind, m)
-    finally:
-        lab.set_theme("JupyterLab Light")
-
 
 def test_keyboard_model_of_the_list(open_page, state, fake):
     lab = state
@@ -144,6 +19,10 @@ def test_keyboard_model_of_the_list(open_page, state, fake):
     panel = open_skills_panel(page)
     listbox = panel.get_by_role("listbox", name="Skills")
     expect(row(panel, "plot-style")).to_be_visible()
+    # Chromium names each option by its name and badges (what a screen reader reads)
+    expect(listbox.get_by_role("option", name="csv-helper Tracking", exact=True)).to_have_attribute(
+        "data-name", "csv-helper")
+    expect(listbox.get_by_role("option", name="plot-style", exact=True)).to_have_attribute("data-name", "plot-style")
 
     # one Tab stop: from the filter box, Tab lands on the list, the next Tab leaves it
     panel.get_by_role("searchbox", name="Filter skills").focus()
@@ -229,6 +108,37 @@ def test_import_several_skills_of_one_source_at_once(page, lab, fake):
     expect(row(panel, "plot-style").locator(".jp-skills-badge-tracking")).to_be_visible()
     for name in ("csv-helper", "plot-style"):
         assert "tracks_upstream: true" in (lab.user_skills / name / "SKILL.md").read_text()
+
+
+def test_readme_demo_step_1_reimport_replaces_one(page, lab, fake):
+    """README demo step 1 word for word: after csv-helper, the whole repository."""
+    import_skill(lab, fake, "acme/data-skills", CSV)
+    panel = open_skills_panel(page)
+    toolbar_button(panel, "Import from GitHub").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.get_by_label("GitHub URL").fill("acme/data-skills")
+    with page.expect_response(api_call("POST", "skills/import/preview")):
+        dialog.get_by_role("button", name="Preview").click()
+    installed = dialog.locator(".jp-skills-candidate").filter(has_text="csv-helper").locator(".jp-skills-badge-exists")
+    expect(installed).to_have_text("Installed")
+    dialog.get_by_role("checkbox", name="Select all (0 of 2 selected)").check()
+    expect(dialog.get_by_role("checkbox", name="Select all (2 of 2 selected)")).to_be_checked()
+    warning = dialog.locator(".jp-skills-import-exists")
+    expect(warning).to_contain_text("A user skill named “csv-helper” already exists.")
+    expect(dialog.get_by_role("button", name="Import 2 skills", exact=True)).to_be_disabled()
+    warning.get_by_role("checkbox", name="Replace it").check()
+    button = dialog.get_by_role("button", name="Import 2 skills (replaces 1)", exact=True)
+    expect(button).to_be_enabled()
+    with page.expect_response(api_call("POST", "skills/import")) as resp:
+        button.click()
+    assert resp.value.status == 201, resp.value.text()
+    body = resp.value.request.post_data_json
+    assert body["overwrite"] is True and "tracks_upstream" not in body, body
+    expect(toast(page, "Replaced csv-helper in user skills (tracking upstream)")).to_be_visible()
+    expect(toast(page, "Imported plot-style in user skills")).to_be_visible()
+    expect(toast(page, "Imported plot-style in user skills (tracking upstream)")).to_have_count(0)
+    assert "tracks_upstream: true" in (lab.user_skills / "csv-helper" / "SKILL.md").read_text()
+    assert (lab.user_skills / "plot-style" / "SKILL.md").exists()
 
 
 def test_import_answers_http_with_https_only(page, lab, fake):

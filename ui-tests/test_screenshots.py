@@ -2,6 +2,8 @@
 
 `make screenshots` writes them to docs/images/ (SCREENSHOT_DIR); in `make test` they go to a
 temporary directory, so the check that they can be taken runs without touching the tree.
+The lab is configured with github_url https://github.com (docs_lab), so the hints and source
+links read as users see them rather than with the fake's random port.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ def shots_dir(tmp_path):
 
 
 @pytest.fixture
-def showcase(state, fake):
+def showcase(docs_state, fake):
     """A realistic mix: tracking, plain, project-scope, locally modified, upstream gone."""
-    lab = state
+    lab = docs_state
     import_skill(lab, fake, "acme/data-skills", "skills/csv-helper")
     import_skill(lab, fake, "acme/data-skills", "skills/plot-style", track=False)
     import_skill(lab, fake, "acme/lab-skills", "notebook-tidy")
@@ -68,10 +70,11 @@ def test_screenshots(open_page, showcase, fake, shots_dir, theme):
 
     toolbar_button(panel, "Import from GitHub").click()
     dialog = page.locator(".jp-Dialog")
-    dialog.get_by_label("GitHub URL").fill("acme/data-skills/skills/csv-helper")  # shorthand: no port shown
+    dialog.get_by_label("GitHub URL").fill("acme/data-skills/skills/csv-helper")
     with page.expect_response(api_call("POST", "skills/import/preview")):
         dialog.get_by_role("button", name="Preview").click()
     expect(dialog.locator(".jp-skills-import-exists")).to_be_visible()
+    expect(dialog.locator(".jp-skills-hint").first).to_contain_text("Accepted: https://github.com/owner/repo")
     dialog.get_by_role("checkbox", name="Track upstream").check()
     page.mouse.move(0, 0)
     box = dialog.locator(".jp-Dialog-content").bounding_box()

@@ -59,9 +59,10 @@ def skill_url(fake, repo: str, path: str, ref: str = "main") -> str:
 
 
 def import_skill(lab: Lab, fake, repo: str, path: str, *, scope: str = "user", track: bool = True) -> dict:
-    """Seed a skill through the REST API (not the UI under test)."""
-    status, data = lab.api("POST", "skills/import",
-                           {"url": skill_url(fake, repo, path), "scope": scope, "tracks_upstream": track})
+    """Seed a skill through the REST API (not the UI under test), by the web URL of the
+    host the lab is configured with."""
+    url = f"{lab.github_url}/{repo}/tree/main/{path}"
+    status, data = lab.api("POST", "skills/import", {"url": url, "scope": scope, "tracks_upstream": track})
     assert status in (200, 201), data
     return data["skill"]
 

@@ -38,7 +38,11 @@ interface ICall {
 
 let calls: ICall[] = [];
 
-function respond(status: number, body?: unknown): void {
+function respond(
+  status: number,
+  body?: unknown,
+  statusText = `status ${status}`
+): void {
   jest
     .spyOn(ServerConnection, 'makeRequest')
     .mockImplementation(async (url: string, init: RequestInit) => {
@@ -51,7 +55,7 @@ function respond(status: number, body?: unknown): void {
       return {
         ok: status >= 200 && status < 300,
         status,
-        statusText: `status ${status}`,
+        statusText,
         text: async () => text
       } as unknown as Response;
     });
@@ -92,10 +96,10 @@ describe('wire mapping', () => {
   });
 
   it('maps a missing or null marketplace to null', () => {
-    const { marketplace, ...older } = wireDetail;
+    const { marketplace, ...rest } = wireDetail;
     void marketplace;
-    expect(detailFromWire(older).marketplace).toBeNull();
-    expect(detailFromWire({ ...older, marketplace: null }).marketplace).toBe(
+    expect(detailFromWire(rest).marketplace).toBeNull();
+    expect(detailFromWire({ ...rest, marketplace: null }).marketplace).toBe(
       null
     );
   });
@@ -116,23 +120,30 @@ describe('wire mapping', () => {
   });
 
   it('keeps locally_modified null as unknown and revert_ref absent as null', () => {
-    const { revert_ref, ...older } = wireDetail;
+    const { revert_ref, ...rest } = wireDetail;
     void revert_ref;
-    const s = skillFromWire({ ...older, locally_modified: null });
+    const s = skillFromWire({ ...rest, locally_modified: null });
     expect(s.locallyModified).toBeNull();
     expect(s.revertRef).toBeNull();
     expect(
-      skillFromWire({ ...older, locally_modified: false }).locallyModified
+      skillFromWire({ ...rest, locally_modified: false }).locallyModified
     ).toBe(false);
   });
 
-  it('falls back to the path as candidate id (older servers)', () => {
-    const { id, url, ...older } = wireCandidate;
-    void id;
-    void url;
-    const c = candidateFromWire(older);
-    expect(c.id).toBe('skills/csv-helper');
-    expect(c.url).toBeNull();
+  it("takes a candidate's id and url from the answer, never from its path", () => {
+    // a marketplace candidate: its id names the plugin, its url the pin
+    const c = candidateFromWire({
+      ...wireCandidate,
+      id: 'data-tools:plugins/data-tools/skills/csv-profile',
+      path: 'plugins/data-tools/skills/csv-profile',
+      url: `https://github.com/acme/market/tree/${SHA}/plugins/data-tools/skills/csv-profile`
+    });
+    expect(c.id).toBe('data-tools:plugins/data-tools/skills/csv-profile');
+    expect(c.path).toBe('plugins/data-tools/skills/csv-profile');
+    expect(c.url).toBe(
+      `https://github.com/acme/market/tree/${SHA}/plugins/data-tools/skills/csv-profile`
+    );
+    expect(candidateFromWire({ ...wireCandidate, url: null }).url).toBeNull();
   });
 
   it("omits tracks_upstream when null (keep the replaced skill's state)", () => {
@@ -445,11 +456,14 @@ describe('errors', () => {
     expect(error.isConflict('locally_modified')).toBe(false);
   });
 
-  it('falls back to the status text without a JSON body', async () => {
-    respond(409);
+  it('names the status (and its text) without a JSON body', async () => {
+    respond(409, undefined, 'Conflict');
     const error = await syncSkill('user', 'x', {}, settings).catch(e => e);
     expect(error.status).toBe(409);
-    expect(error.message).toBe('status 409');
+    expect(error.message).toBe('Request failed with status 409 (Conflict)');
+    respond(502, undefined, ''); // HTTP/2 has no status text
+    const bare = await syncSkill('user', 'x', {}, settings).catch(e => e);
+    expect(bare.message).toBe('Request failed with status 502');
   });
 
   it('turns a 404 from the list route into ServerExtensionMissingError', async () => {

@@ -1,9 +1,16 @@
-import { act, fireEvent, render, screen } from '@testing-library/react';
+import {
+  act,
+  fireEvent,
+  render,
+  screen,
+  waitFor
+} from '@testing-library/react';
 import * as React from 'react';
 
 import { SkillsApiError } from '../api';
 import { checked, disabled, value } from './dom';
 import { ImportForm } from '../components/ImportForm';
+import { ImportDialog, importButtonLabel } from '../importDialog';
 import { ImportFormModel } from '../importModel';
 import { SHA, candidate, detail, fakeClient, preview } from './fixtures';
 
@@ -301,5 +308,99 @@ describe('Import from GitHub dialog', () => {
     fireEvent.click(screen.getByRole('checkbox', { name: 'Track upstream' }));
     await act(() => model.submit());
     expect(importSkill.mock.calls[1][0].tracksUpstream).toBe(true);
+  });
+
+  it('the Import button counts the checked skills and the replacements truthfully', async () => {
+    const { model } = setup({
+      previewImport: jest
+        .fn()
+        .mockResolvedValue(
+          preview([
+            candidate({ exists: { user: true, project: false } }),
+            candidate({ name: 'plot-style', path: 'skills/plot-style' })
+          ])
+        )
+    });
+    const label = () => importButtonLabel(model);
+    expect(label()).toBe('Import'); // before a preview it previews
+    typeUrl('acme/data-skills');
+    await act(() => model.runPreview());
+    expect(label()).toBe('Import');
+    fireEvent.click(screen.getByRole('checkbox', { name: /Select all/ }));
+    // csv-helper exists: the button waits for Replace it
+    expect(
+      screen.getByText('A user skill named “csv-helper” already exists.')
+    ).toBeTruthy();
+    expect(label()).toBe('Import 2 skills');
+    expect(model.canImport).toBe(false);
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Replace it' }));
+    expect(model.canImport).toBe(true);
+    expect(label()).toBe('Import 2 skills (replaces 1)');
+    fireEvent.click(
+      screen.getByRole('checkbox', { name: 'Import plot-style' })
+    );
+    expect(label()).toBe('Replace'); // the one checked skill replaces
+    fireEvent.click(
+      screen.getByRole('checkbox', { name: 'Import plot-style' })
+    );
+    fireEvent.click(
+      screen.getByRole('checkbox', { name: 'Import csv-helper' })
+    );
+    expect(label()).toBe('Import'); // plot-style alone is new
+  });
+
+  it('says Replace N skills when every checked skill replaces one', async () => {
+    const exists = { user: true, project: false };
+    const { model } = setup({
+      previewImport: jest
+        .fn()
+        .mockResolvedValue(
+          preview([
+            candidate({ exists }),
+            candidate({ name: 'plot-style', path: 'skills/plot-style', exists })
+          ])
+        )
+    });
+    typeUrl('acme/data-skills');
+    await act(() => model.runPreview());
+    fireEvent.click(screen.getByRole('checkbox', { name: /Select all/ }));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Replace them' }));
+    expect(importButtonLabel(model)).toBe('Replace 2 skills');
+  });
+
+  it('the dialog keeps Import disabled after a checkbox’s input event', async () => {
+    const client = fakeClient({
+      previewImport: jest
+        .fn()
+        .mockResolvedValue(
+          preview([
+            candidate({ exists: { user: true, project: false } }),
+            candidate({ name: 'plot-style', path: 'skills/plot-style' })
+          ])
+        )
+    });
+    const form = new ImportFormModel(client);
+    form.url = 'acme/data-skills';
+    await form.runPreview();
+    const dialog = new ImportDialog(form);
+    void dialog.launch();
+    await waitFor(() => expect(dialog.isAttached).toBe(true));
+    const button = dialog.node.querySelector(
+      '.jp-Dialog-button.jp-mod-accept'
+    ) as HTMLButtonElement;
+    // what a click on Select all does: React's handler, then an input event
+    form.setAllChecked(true);
+    fireEvent.input(dialog.node);
+    expect(button.textContent).toBe('Import 2 skills');
+    expect(button.disabled).toBe(true); // csv-helper exists: Replace it first
+    form.overwrite = true;
+    fireEvent.input(dialog.node);
+    expect(button.textContent).toBe('Import 2 skills (replaces 1)');
+    expect(button.disabled).toBe(false);
+    form.setAllChecked(false);
+    fireEvent.input(dialog.node);
+    expect(button.disabled).toBe(true); // nothing checked
+    dialog.reject();
+    dialog.dispose();
   });
 });

@@ -101,6 +101,38 @@ describe('Skills panel', () => {
     ).toBe(true);
   });
 
+  it('names each row by its name and badges, described by its description', async () => {
+    const problem = skill({
+      name: 'pdf-tools',
+      description: 'Fill PDF forms',
+      problems: ['missing license', 'name differs from folder']
+    });
+    await setup(list([tracked, orphan, problem]));
+    // the badges are part of what a screen reader announces for the option
+    const csv = screen.getByRole('option', {
+      name: 'csv-helper Tracking Modified'
+    });
+    expect(csv.dataset.name).toBe('csv-helper');
+    expect(
+      screen.getByRole('option', {
+        name: 'csv-helper Tracking Modified',
+        description: 'Work with CSV files'
+      })
+    ).toBe(csv);
+    expect(
+      screen.getByRole('option', { name: 'old-one Upstream gone' }).dataset.name
+    ).toBe('old-one');
+    expect(
+      screen.getByRole('option', {
+        name: 'pdf-tools ⚠ 2 problems',
+        description: 'Fill PDF forms'
+      }).dataset.name
+    ).toBe('pdf-tools');
+    // ids of a row's parts never collide with another row's id
+    const ids = Array.from(document.querySelectorAll('[id]')).map(e => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('is one Tab stop with the file browser keys', async () => {
     const { actions: a } = await setup(list([tracked, orphan, managed]));
     const box = listbox();

@@ -95,6 +95,10 @@ describe('Sync by 409 reason', () => {
       expect(text).toBe('Could not sync csv-helper');
       opts.actions[0].callback();
       expect(showDialog.mock.calls[0][0].title).toBe('Sync csv-helper');
+      // the server's own words: only it knows who holds the skill
+      expect(JSON.stringify(showDialog.mock.calls[0][0].body)).toContain(
+        `the ${reason} message`
+      );
     }
   );
 

@@ -3,14 +3,25 @@
  * from the plugin: rendered with a bundle that brackets each message ⟦…⟧,
  * nothing but data (skill names, descriptions, folders) may stay outside.
  */
-import { Notification } from '@jupyterlab/apputils';
+import {
+  InputDialog,
+  Notification,
+  showDialog as realShowDialog
+} from '@jupyterlab/apputils';
+import { ServerConnection } from '@jupyterlab/services';
 import { TranslationBundle, nullTranslator } from '@jupyterlab/translation';
 import { UseSignal } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
-import { act, render } from '@testing-library/react';
+import { act, fireEvent, render } from '@testing-library/react';
 import * as React from 'react';
 
-import { ISkill, ISkillList, ServerExtensionMissingError } from '../api';
+import { createSkill, renameSkill } from '../actions';
+import {
+  ISkill,
+  ISkillList,
+  ServerExtensionMissingError,
+  createClient
+} from '../api';
 import { DetailHeader } from '../components/DetailHeader';
 import { NewSkillBody } from '../components/NewSkillForm';
 import { IPanelActions, SkillsView } from '../components/SkillsPanel';
@@ -18,6 +29,13 @@ import { SkillDetailModel } from '../detailModel';
 import { SkillsModel } from '../model';
 import { syncOne } from '../syncActions';
 import { SHA, detail, fakeClient, skill } from './fixtures';
+
+// showDialog is the real one unless a test scripts it (the New skill retry)
+jest.mock('@jupyterlab/apputils', () => {
+  const actual = jest.requireActual('@jupyterlab/apputils');
+  return { ...actual, showDialog: jest.fn(actual.showDialog) };
+});
+const showDialog = realShowDialog as unknown as jest.Mock;
 
 const plain = nullTranslator.load('notebook-skills');
 
@@ -217,10 +235,107 @@ describe('translation', () => {
       `⟦User (${DIRS.user})⟧`,
       `⟦Project (${DIRS.project})⟧`
     ]);
-    // the name problem comes from validate.ts (translated by its owner)
-    body.node.querySelector('[role=alert]')?.remove();
+    // the name problem is translated with the form's bundle
+    expect(body.node.querySelector('[role=alert]')?.textContent).toBe(
+      '⟦Use lowercase letters, digits and single hyphens (e.g. csv-helper).⟧'
+    );
     expectAllTranslated(body.node);
     body.dispose();
+  });
+
+  it('New skill asks again with the translated name problem', async () => {
+    const model = new SkillsModel({ client: fakeClient(), autoPoll: false });
+    const shown: string[] = [];
+    const bodyOf = (options: { body: Widget }) => {
+      const body = options.body as NewSkillBody;
+      act(() => {
+        Widget.attach(body, document.body);
+        body.update();
+      });
+      return body;
+    };
+    showDialog
+      .mockImplementationOnce(async options => {
+        const body = bodyOf(options);
+        fireEvent.change(
+          body.node.querySelector('.jp-skills-new-name') as HTMLInputElement,
+          { target: { value: 'Bad Name' } }
+        );
+        const value = body.getValue();
+        act(() => body.dispose());
+        return { button: { accept: true }, value };
+      })
+      .mockImplementationOnce(async options => {
+        const body = bodyOf(options);
+        shown.push(body.node.querySelector('.jp-skills-error')!.textContent!);
+        act(() => body.dispose());
+        return { button: { accept: false }, value: null };
+      });
+    expect(await createSkill(model, 'user', bracketed)).toBeNull();
+    expect(shown).toEqual([
+      '⟦Use lowercase letters, digits and single hyphens (e.g. csv-helper).⟧'
+    ]);
+  });
+
+  it('Rename asks again with the translated name problem', async () => {
+    const model = new SkillsModel({ client: fakeClient(), autoPoll: false });
+    const getText = jest
+      .spyOn(InputDialog, 'getText')
+      .mockResolvedValueOnce({
+        button: { accept: true },
+        value: 'Bad Name'
+      } as Awaited<ReturnType<typeof InputDialog.getText>>)
+      .mockResolvedValueOnce({
+        button: { accept: false },
+        value: null
+      } as Awaited<ReturnType<typeof InputDialog.getText>>);
+    expect(await renameSkill(model, skills[0], bracketed)).toBeNull();
+    const label = getText.mock.calls[1][0].label as string;
+    expect(label).toBe(
+      '⟦⟦New name⟧ — ⟦Use lowercase letters, digits and single hyphens (e.g. csv-helper).⟧⟧'
+    );
+    getText.mockRestore();
+  });
+
+  it('the messages the API client writes itself; the server’s are kept', async () => {
+    const settings = ServerConnection.makeSettings({
+      baseUrl: 'http://localhost:8888/'
+    });
+    const client = createClient(settings, bracketed);
+    const answer = (status: number, statusText: string, body = '') =>
+      ({
+        ok: false,
+        status,
+        statusText,
+        text: async () => body
+      }) as unknown as Response;
+    const makeRequest = jest
+      .spyOn(ServerConnection, 'makeRequest')
+      .mockRejectedValueOnce(new TypeError('offline'))
+      .mockResolvedValueOnce(answer(404, 'Not Found'))
+      .mockResolvedValueOnce(answer(502, ''))
+      .mockResolvedValueOnce(answer(502, 'Bad Gateway'))
+      .mockResolvedValueOnce(
+        answer(409, 'Conflict', JSON.stringify({ message: 'server words' }))
+      );
+    const messages: string[] = [];
+    for (const call of [
+      () => client.listSkills(),
+      () => client.listSkills(),
+      () => client.syncSkill('user', 'csv-helper'),
+      () => client.syncSkill('user', 'csv-helper'),
+      () => client.syncSkill('user', 'csv-helper')
+    ]) {
+      messages.push(await call().then(String, (e: Error) => e.message));
+    }
+    expect(messages).toEqual([
+      '⟦Could not reach the Jupyter server: offline⟧',
+      '⟦The notebook-skills server extension is not enabled. Run jupyter server extension enable notebook_skills and restart JupyterLab.⟧',
+      '⟦Request failed with status 502⟧',
+      '⟦Request failed with status 502 (Bad Gateway)⟧',
+      'server words'
+    ]);
+    makeRequest.mockRestore();
   });
 
   it('sync messages', async () => {

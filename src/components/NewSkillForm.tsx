@@ -21,7 +21,7 @@ function NewSkillForm(props: {
   onChange: () => void;
 }): JSX.Element {
   const { state, scopes, trans: t, onChange } = props;
-  const nameError = state.name ? validateSkillName(state.name) : null;
+  const nameError = state.name ? validateSkillName(state.name, t) : null;
   const set = (patch: Partial<INewSkillState>) => {
     Object.assign(state, patch);
     onChange();
@@ -105,7 +105,7 @@ export class NewSkillBody
   /** null while the form cannot be sent (the dialog then stays useful). */
   getValue(): ICreateRequest | null {
     const s = this._state;
-    if (validateSkillName(s.name) || !s.description.trim()) {
+    if (validateSkillName(s.name, this._trans) || !s.description.trim()) {
       return null;
     }
     return { scope: s.scope, name: s.name, description: s.description.trim() };

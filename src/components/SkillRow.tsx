@@ -40,6 +40,8 @@ export function showProblems(skill: ISkill, trans?: TranslationBundle): void {
 
 export function Badges(props: {
   skill: ISkill;
+  /** DOM id, so a row can name itself by its badges (aria-labelledby). */
+  id?: string;
   /** Render the problem badge as a button that lists the problems. */
   interactiveProblems?: boolean;
   trans?: TranslationBundle;
@@ -49,7 +51,7 @@ export function Badges(props: {
   const n = s.problems.length;
   const problemText = t._n('%1 problem', '%1 problems', n);
   return (
-    <span className="jp-skills-badges">
+    <span className="jp-skills-badges" id={props.id}>
       {s.tracksUpstream && (
         <span
           className="jp-skills-badge jp-skills-badge-tracking"
@@ -109,8 +111,8 @@ export function Badges(props: {
             type="button"
             tabIndex={-1}
             className="jp-skills-badge jp-skills-badge-problem"
+            // named by its text, as in the row's name; the title lists them
             title={s.problems.join('\n')}
-            aria-label={t.__('%1: show them', problemText)}
             onClick={e => {
               e.stopPropagation();
               showProblems(s, t);
@@ -197,6 +199,13 @@ export function SkillRow(props: ISkillRowProps): JSX.Element {
     classes.push('jp-mod-invalid');
   }
   const open = () => (invalid ? showProblems(skill, t) : actions.open(skill));
+  // The option is named by its name and badges ("csv-helper Tracking
+  // Modified") and described by its description; the action buttons stay
+  // out of both. `__` never occurs in a row id (see optionId), so these ids
+  // cannot collide with another row's.
+  const nameId = `${props.id}__name`;
+  const badgesId = `${props.id}__badges`;
+  const descriptionId = `${props.id}__description`;
   return (
     <li
       id={props.id}
@@ -206,12 +215,14 @@ export function SkillRow(props: ISkillRowProps): JSX.Element {
       className={classes.join(' ')}
       data-scope={skill.scope}
       data-name={skill.name}
-      aria-label={skill.name}
+      aria-labelledby={`${nameId} ${badgesId}`}
+      aria-describedby={skill.description ? descriptionId : undefined}
       onClick={props.onSelect}
       onDoubleClick={open}
     >
       <div className="jp-skills-row-main">
         <span
+          id={nameId}
           className="jp-skills-row-name"
           title={invalid ? skill.problems[0] : t.__('Open %1', skill.name)}
           onClick={e => {
@@ -222,8 +233,12 @@ export function SkillRow(props: ISkillRowProps): JSX.Element {
         >
           {skill.name}
         </span>
-        <Badges skill={skill} interactiveProblems trans={t} />
-        <div className="jp-skills-row-description" title={skill.description}>
+        <Badges skill={skill} id={badgesId} interactiveProblems trans={t} />
+        <div
+          id={descriptionId}
+          className="jp-skills-row-description"
+          title={skill.description}
+        >
           {skill.description}
         </div>
       </div>

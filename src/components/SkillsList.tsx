@@ -17,7 +17,11 @@ export interface IPanelActions extends ISkillRowActions {
   create(scope: Scope): void;
 }
 
-/** DOM id of a row (aria-activedescendant); any folder name is made safe. */
+/**
+ * DOM id of a row (aria-activedescendant); any folder name is made safe:
+ * other characters become `_<code>`, so `__` never occurs (SkillRow's part
+ * ids rely on it).
+ */
 function optionId(s: { scope: Scope; name: string }): string {
   return `jp-skills-option-${s.scope}-${s.name.replace(/[^a-z0-9-]/gi, c => `_${c.charCodeAt(0)}`)}`;
 }

@@ -113,7 +113,10 @@ def control(argv: list[str]) -> None:
                            "TEXT understands \\n escapes")
     push.add_argument("-m", "--message", default="update from the command line")
     push.add_argument("--branch")
-    drop = sub.add_parser("delete-repo", help="remove a repo (Sync then reports 'upstream gone')")
+    drop = sub.add_parser(
+        "delete-repo",
+        help="remove a repo: it answers 404 like a private one, so Sync says it 'was not found, or it is "
+             "private' and marks nothing (to see Upstream gone, delete a skill's folder: push PATH=-)")
     drop.add_argument("repo", help="OWNER/REPO")
     sub.add_parser("repos", help="list repos, heads and files")
     bump = sub.add_parser("bump-pin", help="pin a marketplace plugin to its repository's head (the curator bumps)")

@@ -90,11 +90,12 @@ MARKET_FILES = {
 }
 
 
-def seed_marketplace(fake) -> dict[str, str]:
+def seed_marketplace(fake, web: str | None = None) -> dict[str, str]:
     """acme/plugin-market plus the external repos it names; returns head SHAs
-    (keys: viz, reports, gpu, market)."""
+    (keys: viz, reports, gpu, market). ``web``: the GitHub web URL its ``url`` sources
+    name (default the fake's own; a server must be configured with it as github_url)."""
     heads = seed_externals(fake)
-    doc = marketplace_json(fake.url, heads)
+    doc = marketplace_json(web or fake.url, heads)
     files = dict(MARKET_FILES)
     files[".claude-plugin/marketplace.json"] = json.dumps(doc, indent=2) + "\n"
     heads["market"] = fake.add_repo(*MARKETPLACE, files)

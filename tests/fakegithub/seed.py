@@ -93,7 +93,7 @@ license: BSD-3-Clause
 """
 
 
-def seed_demo(fake) -> None:
+def seed_demo(fake, web: str | None = None) -> None:
     """Three repos with realistic skills and a plugin marketplace:
 
     - acme/data-skills: skills/csv-helper and skills/plot-style (two skills, one repo)
@@ -131,4 +131,4 @@ def seed_demo(fake) -> None:
             "notebook-tidy/SKILL.md": NOTEBOOK_TIDY_SKILL,
         },
     )
-    seed_marketplace(fake)
+    seed_marketplace(fake, web)
