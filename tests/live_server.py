@@ -31,8 +31,10 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, base: Path, github_url: str, github_api_url: str, ca_path: Path):
+    def __init__(self, base: Path, github_url: str, github_api_url: str, ca_path: Path, *,
+                 prefix: tuple[str, ...] = ()):
         self.base = base.resolve()
+        self.prefix = list(prefix)  # a command the server runs under (e.g. setpriv dropping capabilities)
         self.home = self.base / "home"
         self.root = self.base / "project"
         self.port = free_port()
@@ -79,7 +81,7 @@ class LiveServer:
             PYTHONUNBUFFERED="1",
         )
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "jupyter_server"], env=env, cwd=self.root,
+            self.proc = subprocess.Popen([*self.prefix, sys.executable, "-m", "jupyter_server"], env=env, cwd=self.root,
                                          stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

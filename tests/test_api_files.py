@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 
-from .helpers import call, skill_md
+from .helpers import call, skill_md, tree_digest
 
 FILES = "skills/user/csv-helper/files"
 
@@ -156,3 +156,40 @@ async def test_skill_md_save_of_a_skill_without_record_keeps_its_own_keys(jp_fet
     status, data = await call(jp_fetch, "PUT", files, {"content": edited, "hash": opened["hash"]}, params={"path": "SKILL.md"})
     assert status == 200, data
     assert (folder / "SKILL.md").read_text() == edited  # not installed by us: nothing to re-apply
+
+
+# ---- a skill folder that is a link: listed and readable, never written through ----------
+
+
+async def test_every_write_on_a_linked_skill_folder_is_refused_before_anything_changes(jp_fetch, skills_dirs, tmp_path):
+    user = skills_dirs["user"]
+    user.mkdir(parents=True)
+    real = tmp_path / "elsewhere" / "mine"
+    (real / "notes").mkdir(parents=True)
+    (real / "SKILL.md").write_text(skill_md("mine", "Mine."))
+    (real / "notes" / "a.md").write_text("keep me\n")
+    os.symlink(real, user / "mine")
+    before = tree_digest(real)
+
+    status, data = await call(jp_fetch, "GET", "skills")
+    assert [s["name"] for s in data["skills"]] == ["mine"]
+    assert (await call(jp_fetch, "GET", "skills/user/mine/files", params={"path": "notes/a.md"}))[0] == 200
+
+    writes = [
+        ("PUT", "skills/user/mine", {"description": "Changed."}, None),
+        ("PUT", "skills/user/mine", {"body": "# New body\n"}, None),
+        ("PUT", "skills/user/mine/files", {"content": "hello"}, {"path": "new.md"}),
+        ("PUT", "skills/user/mine/files", {"content": "overwritten"}, {"path": "notes/a.md"}),
+        ("DELETE", "skills/user/mine/files", None, {"path": "notes/a.md"}),
+        ("POST", "skills/user/mine/rename", {"new_name": "other"}, None),
+    ]
+    for method, path, body, params in writes:
+        status, data = await call(jp_fetch, method, path, body, params=params)
+        assert status == 409, (method, path, params, data)
+        assert data["reason"] == "exists" and "is a link to a skill folder" in data["message"], data
+        # nothing was written through the link, moved to trash or renamed
+        assert tree_digest(real) == before, (method, path, params)
+        assert not os.path.lexists(user / "other")
+        trash = user / ".notebook-skills" / "trash"
+        assert not trash.is_dir() or list(trash.iterdir()) == []
+    assert (user / "mine").is_symlink()

@@ -138,3 +138,75 @@ def test_lifting_the_archive_cap_keeps_a_decompressed_cap(tmp_path):
 async def test_max_unpacked_mb_is_read_from_config(jp_serverapp, skills_config):
     manager = jp_serverapp.web_app.settings["notebook_skills_manager"]
     assert manager.max_scan_bytes == 3 * 1024 * 1024
+
+
+# ---- member caps: repository-wide for discovery, per skill for what is installed ----------
+
+
+async def test_a_monorepo_with_more_files_than_the_skill_cap_previews_and_imports_by_id(jp_fetch, fake_github, skills_dirs):
+    files = {f"src/pkg{i // 100}/f{i}.txt": "x" for i in range(12000)}  # more than one skill may hold
+    files["skills/a/SKILL.md"] = skill_md("a", "A small skill.")
+    fake_github.add_repo("acme", "mono", files)
+    url = f"{fake_github.url}/acme/mono"
+    status, data = await call(jp_fetch, "POST", "skills/import/preview", {"url": url})
+    assert status == 200, data.get("message")
+    assert [(c["id"], c["problems"]) for c in data["skills"]] == [("skills/a", [])] and data["errors"] == []
+    status, data = await call(jp_fetch, "POST", "skills/import", {"url": url, "scope": "user", "paths": ["skills/a"]})
+    assert status == 201 and [s["name"] for s in data["skills"]] == ["a"] and data["errors"] == [], data
+    user = skills_dirs["user"]
+    assert sorted(p.name for p in (user / "a").iterdir()) == ["SKILL.md"]  # only the skill's own folder
+
+
+async def test_each_skill_found_is_held_to_the_per_skill_member_cap(jp_fetch, fake_github, skills_dirs, monkeypatch):
+    from notebook_skills.github import archive
+
+    # the cap is the same code at 100 as at 10,000 (see test_api_hardening's _small_member_cap)
+    monkeypatch.setattr(archive, "MAX_MEMBERS", 100)
+    files = {f"big/data/f{i}.txt": "x" for i in range(150)}
+    files["big/SKILL.md"] = skill_md("big", "Too many files.")
+    files["skills/a/SKILL.md"] = skill_md("a", "A small skill.")
+    fake_github.add_repo("acme", "mono", files)
+    url = f"{fake_github.url}/acme/mono"
+
+    status, data = await call(jp_fetch, "POST", "skills/import/preview", {"url": url})
+    assert status == 200, data.get("message")
+    cands = {c["id"]: c for c in data["skills"]}
+    assert sorted(cands) == ["big", "skills/a"] and data["errors"] == []
+    assert cands["skills/a"]["problems"] == []
+    assert cands["big"]["problems"] == [
+        "The skill folder has more than 100 files and folders (member cap): it cannot be imported"]
+
+    status, data = await call(jp_fetch, "POST", "skills/import", {"url": url, "scope": "user", "paths": ["skills/a", "big"]})
+    assert status == 201, data
+    assert [s["name"] for s in data["skills"]] == ["a"]
+    assert data["errors"] == [{"path": "big", "message": "The skill folder has more than 100 files and folders (member cap)."}]
+    user = skills_dirs["user"]
+    assert (user / "a" / "SKILL.md").is_file() and not (user / "big").exists()
+
+    # the folder's own URL: the same per-skill cap, the same message
+    status, data = await call(jp_fetch, "POST", "skills/import", {"url": f"{url}/tree/main/big", "scope": "user"})
+    assert status == 400 and data["message"] == "The skill folder has more than 100 files and folders (member cap).", data
+    assert not (user / "big").exists()
+    assert list((user / ".notebook-skills" / "staging").iterdir()) == []
+
+
+async def test_the_discovery_cap_names_what_it_counts(jp_fetch, fake_github, skills_dirs, monkeypatch):
+    from notebook_skills.github import archive
+
+    # the cap is the same code at 100 as at 200,000; a repository of 200,001 files would take minutes
+    monkeypatch.setattr(archive, "MAX_SOURCE_MEMBERS", 100)
+    files = {f"src/f{i}.txt": "x" for i in range(150)}
+    files["skills/a/SKILL.md"] = skill_md("a", "A.")
+    fake_github.add_repo("acme", "wide", files)
+    says = ("acme/wide has more than 100 files and folders to search for skills (discovery cap); "
+            "import a skill by its folder URL (.../tree/<ref>/<path>) instead")
+    url = f"{fake_github.url}/acme/wide"
+    status, data = await call(jp_fetch, "POST", "skills/import/preview", {"url": url})
+    assert status == 400 and data["message"] == says, data
+    status, data = await call(jp_fetch, "POST", "skills/import", {"url": url, "scope": "user"})
+    assert status == 400 and data["message"] == says, data
+    assert not skills_dirs["user"].exists() or [p.name for p in skills_dirs["user"].iterdir()] == [".notebook-skills"]
+    # the skill's own folder is small: it imports
+    status, data = await call(jp_fetch, "POST", "skills/import", {"url": f"{url}/tree/main/skills/a", "scope": "user"})
+    assert status == 201, data
+    assert (skills_dirs["user"] / "a" / "SKILL.md").is_file()

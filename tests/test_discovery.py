@@ -116,3 +116,25 @@ def test_same_name_collisions_flag_both():
     flag_collisions(cands)
     assert "'b'" in cands[0].problems[0] and "'a'" in cands[1].problems[0]
     assert cands[2].problems == []
+
+
+# ---- import of a repository URL follows the same rules as its preview -----------------------
+
+
+async def test_import_of_a_repository_url_uses_the_preview_s_discovery_rules(jp_fetch, fake_github, skills_dirs):
+    from .helpers import call
+
+    fake_github.add_repo("acme", "dots", {
+        "skills/a/SKILL.md": skill_md("a", "A."),
+        ".archive/old/SKILL.md": skill_md("old", "An archived skill: dot-folders are skipped."),
+        ".github/workflows/SKILL.md": skill_md("ci", "Not a skill folder either."),
+    })
+    url = f"{fake_github.url}/acme/dots"
+    status, data = await call(jp_fetch, "POST", "skills/import/preview", {"url": url})
+    assert status == 200 and [c["path"] for c in data["skills"]] == ["skills/a"], data
+    status, data = await call(jp_fetch, "POST", "skills/import", {"url": url, "scope": "user"})
+    assert status == 201, data  # one skill, as the preview showed: not "holds 3 skills"
+    assert data["skill"]["name"] == "a" and data["skill"]["source"].endswith("/acme/dots/tree/main/skills/a")
+    user = skills_dirs["user"]
+    assert sorted(p.name for p in user.iterdir() if not p.name.startswith(".")) == ["a"]
+    assert "description: A." in (user / "a" / "SKILL.md").read_text()

@@ -126,16 +126,48 @@ async def test_name_too_long_is_400(jp_fetch):
             assert "too long" in data["message"]
 
 
-@pytest.mark.parametrize("broken", ["project-scope", "project-bookkeeping"])
+@pytest.mark.parametrize("blocker", ["folder", "link"])
+async def test_a_record_path_that_is_not_a_file_refuses_delete_and_rename_before_anything_moves(
+        blocker, jp_fetch, skills_dirs, tmp_path):
+    await _create(jp_fetch)
+    user = skills_dirs["user"]
+    record = user / ".notebook-skills" / "records" / "notes.json"
+    record.unlink()
+    if blocker == "folder":
+        record.mkdir()
+        (record / "kept.txt").write_text("not ours")
+    else:
+        (tmp_path / "target.json").write_text("{}")
+        record.symlink_to(tmp_path / "target.json")
+    before, book_before = tree_digest(user / "notes"), tree_digest(record.parent)
+    for method, path, body in (("DELETE", "skills/user/notes", None),
+                               ("POST", "skills/user/notes/rename", {"new_name": "renamed"})):
+        status, data = await call(jp_fetch, method, path, body)
+        # the skill was not moved to trash (or renamed), and the record path is as it was
+        assert tree_digest(user / "notes") == before and not (user / "renamed").exists(), (method, data)
+        assert tree_digest(record.parent) == book_before
+        trash = user / ".notebook-skills" / "trash"
+        assert not trash.is_dir() or list(trash.iterdir()) == []
+        assert status == 409, (method, data)
+        assert data["reason"] == ("exists" if blocker == "folder" else "not_writable"), data
+        assert str(record) in data["message"] and "nothing was changed" in data["message"], data
+    assert (tmp_path / "target.json").read_text() == "{}" if blocker == "link" else True
+
+
+@pytest.mark.parametrize("broken", ["project-scope", "project-bookkeeping", "project-locks-area"])
 async def test_scope_or_bookkeeping_that_is_a_file(broken, jp_fetch, skills_dirs, caplog):
     project = skills_dirs["project"]
     if broken == "project-scope":
         project.parent.mkdir(parents=True)
         project.write_text("not a folder")
         blocker = project
-    else:
+    elif broken == "project-bookkeeping":
         project.mkdir(parents=True)
         blocker = project / ".notebook-skills"
+        blocker.write_text("not a folder")
+    else:
+        (project / ".notebook-skills").mkdir(parents=True)
+        blocker = project / ".notebook-skills" / "locks"
         blocker.write_text("not a folder")
     await _create(jp_fetch)  # the extension loaded; the user scope still works
     status, data = await call(jp_fetch, "GET", "skills")
@@ -144,7 +176,7 @@ async def test_scope_or_bookkeeping_that_is_a_file(broken, jp_fetch, skills_dirs
     assert status == 409, data
     assert not (project / "p").exists()
     assert f"'{blocker}' is a file where a folder is needed" in data["message"]
-    assert data["reason"] in ("exists", "not_writable"), data
+    assert data["reason"] == "exists", data  # as docs/admin.md says for every "is a file where a folder is needed"
     assert blocker.read_text() == "not a folder"
 
 

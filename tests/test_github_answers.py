@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from datetime import datetime, timezone
 
@@ -10,7 +11,6 @@ import pytest
 
 from notebook_skills.github import GitHubClient, GitHubUnavailable, RateLimited, TokenProvider
 from notebook_skills.github.answers import clamp_reset
-from notebook_skills.github.errors import RepositoryMoved
 
 from .helpers import call
 
@@ -126,30 +126,52 @@ def test_clamp_keeps_plausible_resets():
     assert clamp_reset(-1e18, now) == now
 
 
-async def test_renamed_repository_says_where_it_went(fake_github, client):
-    moved_to = f"{fake_github.api_url}/repositories/4242"
-    fake_github.answer("repo", 301, json.dumps({"message": "Moved Permanently", "url": moved_to}), {"Location": moved_to})
-    fake_github.answer("other", 200, json.dumps({"full_name": "acme/new-tools", "default_branch": "main"}))
-    with pytest.raises(RepositoryMoved) as info:
-        await client.default_branch("acme", "tools")
-    assert str(info.value) == f"GitHub says acme/tools has moved to acme/new-tools: use {fake_github.url}/acme/new-tools instead"
-    assert [r.path for r in fake_github.requests][-1] == "/api/v3/repositories/4242"
+def _moves(fake) -> list[tuple[str, int | None]]:
+    return [(r.path, r.status) for r in fake.requests]
+
+
+async def test_a_renamed_repository_is_followed_once(fake_github, client, caplog):
+    fake_github.rename_repo("acme", "tools", "acme", "new-tools")
+    with caplog.at_level(logging.INFO, logger="notebook_skills"):
+        assert await client.default_branch("acme", "tools") == "main"
+    (repo_id,) = {r.path.rsplit("/", 1)[-1] for r in fake_github.requests if "/repositories/" in r.path}
+    assert _moves(fake_github) == [("/api/v3/repos/acme/tools", 301), (f"/api/v3/repositories/{repo_id}", 200)]
+    assert (f"GitHub says acme/tools has moved (HTTP 301); following it to "
+            f"{fake_github.api_url}/repositories/{repo_id}") in caplog.text
+
+
+async def test_a_followed_move_keeps_the_token_on_the_api_host_and_out_of_the_log(fake_github, caplog):
+    client = GitHubClient(github_url=fake_github.url, github_api_url=fake_github.api_url,
+                          token_provider=TokenProvider({"GITHUB_TOKEN": "s3cret-token"}, gh_command=()))
+    try:
+        fake_github.add_repo("acme", "tools", {"skills/a/SKILL.md": SKILL})
+        fake_github.require_token = "s3cret-token"  # a private repository, renamed
+        fake_github.rename_repo("acme", "tools", "acme", "new-tools")
+        with caplog.at_level(logging.DEBUG):
+            head = await client.head("acme", "tools", "main")
+        assert head.sha == fake_github.head("acme", "new-tools")
+        assert [r.headers.get("authorization") for r in fake_github.requests] == ["Bearer s3cret-token"] * 2
+        assert "s3cret-token" not in caplog.text and "has moved (HTTP 301); following it" in caplog.text
+    finally:
+        await client.aclose()
 
 
 async def test_move_to_a_foreign_host_is_not_followed(fake_github, client):
-    fake_github.answer("commits", 301, b"", {"Location": "https://evil.example/repositories/1"})
-    with pytest.raises(GitHubUnavailable, match="moved, to a host that is not allowed"):
+    fake_github.answer("commits", 301, b"", {"Location": "https://evil.example/repositories/1/commits?token=x"})
+    with pytest.raises(GitHubUnavailable) as info:
         await client.probe("acme", "tools", "main", "skills/a")
+    assert str(info.value) == ("GitHub says acme/tools has moved, to a host that is not allowed "
+                               "(https://evil.example/repositories/1/commits); it was not followed")
     assert all(r.host == "localhost" for r in fake_github.requests)
     assert len(fake_github.requests) == 1
 
 
-async def test_move_without_a_usable_target(fake_github, client):
-    moved_to = f"{fake_github.api_url}/repositories/4242"
-    fake_github.answer("repo", 301, b"", {"Location": moved_to})
-    fake_github.answer("other", 200, b'{"full_name": "../../etc"}')
-    with pytest.raises(GitHubUnavailable, match="has moved, but not where to"):
+async def test_a_move_is_followed_once_only(fake_github, client):
+    fake_github.answer("repo", 301, b"", {"Location": f"{fake_github.api_url}/repositories/7"})
+    fake_github.answer("other", 301, b"", {"Location": f"{fake_github.api_url}/repositories/8"})
+    with pytest.raises(GitHubUnavailable, match="Too many redirects fetching the repository acme/tools"):
         await client.default_branch("acme", "tools")
+    assert [r.path for r in fake_github.requests] == ["/api/v3/repos/acme/tools", "/api/v3/repositories/7"]
 
 
 # ---- through the REST API: a 502 with the message, no traceback in the log ----------
@@ -167,6 +189,8 @@ async def test_move_without_a_usable_target(fake_github, client):
         ("tarball", 302, b"", {"Location": "javascript:alert(1)"}, "malformed redirect"),
         ("tarball", 302, b"", {"Location": ""}, "malformed redirect"),
         ("tarball", 302, b"", {"Location": "https://evil.example/a.tar.gz"}, "to evil.example, a host that is not allowed"),
+        ("repo", 301, b"", {"Location": "https://evil.example/repositories/1"},
+         "GitHub says acme/tools has moved, to a host that is not allowed (https://evil.example/repositories/1)"),
     ],
 )
 async def test_preview_answers_502_with_a_message(jp_fetch, fake_github, capfd, endpoint, status, body, headers, says):
@@ -178,43 +202,23 @@ async def test_preview_answers_502_with_a_message(jp_fetch, fake_github, capfd, 
     assert "Traceback" not in capfd.readouterr().err
 
 
-async def test_import_of_a_renamed_repository(jp_fetch, fake_github, skills_dirs):
-    fake_github.add_repo("acme", "tools", {"skills/a/SKILL.md": SKILL})
-    moved_to = f"{fake_github.api_url}/repositories/7"
-    fake_github.answer("repo", 301, b"", {"Location": moved_to})
-    fake_github.answer("other", 200, b'{"full_name": "acme/tools-v2"}')
-    code, data = await call(jp_fetch, "POST", "skills/import", {"url": "acme/tools", "scope": "user"})
-    assert code == 502 and "moved to acme/tools-v2" in data["message"]
-    assert not skills_dirs["user"].exists() or not any(skills_dirs["user"].iterdir())
+# ---- a renamed repository is followed on every request: JSON, head, file, archive ----------
 
 
-# ---- a renamed repository on head() and file(): the same move handling as JSON calls --------
-
-
-def _renamed(fake, endpoint: str, new_name: str = "acme/tools-v2", *, rest: str = "/commits/main") -> str:
-    """GitHub's answer for a renamed repository: 301 to its id-based path, whose
-    repository JSON names it now."""
-    moved_to = f"{fake.api_url}/repositories/7{rest}"
-    fake.answer(endpoint, 301, json.dumps({"message": "Moved Permanently", "url": moved_to}), {"Location": moved_to})
-    fake.answer("other", 200, json.dumps({"full_name": new_name, "default_branch": "main"}))
-    return f"GitHub says acme/tools has moved to {new_name}: use {fake.url}/{new_name} instead"
-
-
-async def test_head_of_a_renamed_repository_says_where_it_went(fake_github, client):
-    says = _renamed(fake_github, "head")
-    with pytest.raises(RepositoryMoved) as info:
-        await client.head("acme", "tools", "main")
-    assert str(info.value) == says
-    # the repository itself is asked who it is now, not the redirected commits path
-    assert [r.path for r in fake_github.requests] == ["/api/v3/repos/acme/tools/commits/main", "/api/v3/repositories/7"]
-
-
-async def test_file_of_a_renamed_repository_says_where_it_went(fake_github, client):
-    says = _renamed(fake_github, "contents", rest="/contents/skills/a/SKILL.md?ref=main")
-    with pytest.raises(RepositoryMoved) as info:
-        await client.file("acme", "tools", "skills/a/SKILL.md", "main", cap=1024)
-    assert str(info.value) == says
-    assert fake_github.requests[-1].path == "/api/v3/repositories/7" and fake_github.requests[-1].query == {}
+async def test_head_file_probe_tree_and_archive_of_a_renamed_repository(fake_github, client, tmp_path):
+    sha = fake_github.head("acme", "tools")
+    fake_github.rename_repo("acme", "tools", "acme", "tools-v2")
+    assert (await client.head("acme", "tools", "main")).sha == sha
+    answer = await client.file("acme", "tools", "skills/a/SKILL.md", "main", cap=1024)
+    assert answer.data == SKILL.encode()
+    assert await client.probe("acme", "tools", "main", "skills/a") == sha
+    assert "skills/a/SKILL.md" in (await client.tree("acme", "tools", sha)).blobs
+    dest = tmp_path / "a.tar.gz"
+    assert await client.download_archive("acme", "tools", sha, dest) > 0 and dest.stat().st_size > 0
+    # every request was asked once under the old name and completed at the new location
+    old = [r for r in fake_github.requests if r.path.startswith("/api/v3/repos/acme/tools")]
+    assert {r.status for r in old} == {301} and len(old) == 5
+    assert fake_github.requests_to("contents")[-1].query == {"ref": "main"}  # the query went along
 
 
 @pytest.mark.parametrize("endpoint", ["head", "contents"])
@@ -235,16 +239,16 @@ async def test_head_redirected_other_than_moved_is_a_502(fake_github, client):
     assert len(fake_github.requests) == 1
 
 
-async def test_preview_with_an_explicit_ref_of_a_renamed_repository(jp_fetch, fake_github, skills_dirs):
+@pytest.mark.parametrize("url", ["acme/tools", "{web}/acme/tools/tree/main/skills/a"])
+async def test_preview_and_import_of_a_renamed_repository(jp_fetch, fake_github, skills_dirs, url):
     fake_github.add_repo("acme", "tools", {"skills/a/SKILL.md": SKILL})
-    says = _renamed(fake_github, "head")
-    url = f"{fake_github.url}/acme/tools/tree/main/skills/a"  # a ref: no repository request first
+    fake_github.rename_repo("acme", "tools", "acme", "tools-v2")
+    url = url.format(web=fake_github.url)
     code, data = await call(jp_fetch, "POST", "skills/import/preview", {"url": url})
-    assert code == 502 and data["message"] == says, data
-    assert fake_github.counts().get("repo", 0) == 0
+    assert code == 200 and [c["path"] for c in data["skills"]] == ["skills/a"], data
     code, data = await call(jp_fetch, "POST", "skills/import", {"url": url, "scope": "user"})
-    assert code == 502 and data["message"] == says, data
-    assert not skills_dirs["user"].exists() or [p.name for p in skills_dirs["user"].iterdir()] == [".notebook-skills"]
+    assert code == 201, data
+    assert (skills_dirs["user"] / "a" / "SKILL.md").read_text().startswith("---\nname: a\ndescription: A.\n")
 
 
 async def _tracked(jp_fetch, fake, skills_dirs):
@@ -252,27 +256,30 @@ async def _tracked(jp_fetch, fake, skills_dirs):
     url = f"{fake.url}/acme/tools/tree/main/skills/a"
     code, data = await call(jp_fetch, "POST", "skills/import", {"url": url, "scope": "user", "tracks_upstream": True})
     assert code == 201, data
-    fake.commit("acme", "tools", {"skills/a/SKILL.md": SKILL.replace("body", "v2")})
-    folder = skills_dirs["user"] / "a"
-    return folder, folder.joinpath("SKILL.md").read_bytes()
+    new = fake.commit("acme", "tools", {"skills/a/SKILL.md": SKILL.replace("body", "v2")})
+    fake.rename_repo("acme", "tools", "acme", "tools-v2")  # after the import: the record names the old one
+    return skills_dirs["user"] / "a", new
 
 
-@pytest.mark.parametrize("route", ["sync", "check"])
-async def test_sync_and_check_of_a_renamed_repository(jp_fetch, fake_github, skills_dirs, route):
-    folder, before = await _tracked(jp_fetch, fake_github, skills_dirs)
-    says = _renamed(fake_github, "head")
-    code, data = await call(jp_fetch, "POST", f"skills/user/a/{route}")
-    assert code == 502 and data["message"] == says, data
-    assert folder.joinpath("SKILL.md").read_bytes() == before
+async def test_sync_and_check_follow_a_renamed_repository(jp_fetch, fake_github, skills_dirs):
+    folder, new = await _tracked(jp_fetch, fake_github, skills_dirs)
+    code, data = await call(jp_fetch, "POST", "skills/user/a/check")
+    assert code == 200 and data["update_available"] is True and data["ref"] == new, data
+    code, data = await call(jp_fetch, "POST", "skills/user/a/sync")
+    assert code == 200 and data == {"updated": True, "ref": new}, data
+    assert folder.joinpath("SKILL.md").read_text().endswith("v2\n")
     code, data = await call(jp_fetch, "GET", "skills/user/a")
-    assert data["skill"]["orphaned"] is False  # moved is not gone
+    assert data["skill"]["orphaned"] is False and data["skill"]["tracking_ref"] == new
 
 
 @pytest.mark.parametrize("route", ["sync-all-tracking", "check-all"])
 async def test_batch_over_a_renamed_repository(jp_fetch, fake_github, skills_dirs, route):
-    folder, before = await _tracked(jp_fetch, fake_github, skills_dirs)
-    says = _renamed(fake_github, "head")
+    folder, new = await _tracked(jp_fetch, fake_github, skills_dirs)
     code, data = await call(jp_fetch, "POST", f"skills/{route}")
     assert code == 200, data
-    assert data["results"] == [{"scope": "user", "name": "a", "error": says}]
-    assert folder.joinpath("SKILL.md").read_bytes() == before
+    if route == "check-all":
+        assert data["results"] == [{"scope": "user", "name": "a", "update_available": True, "ref": new}]
+        assert not folder.joinpath("SKILL.md").read_text().endswith("v2\n")
+    else:
+        assert data["results"] == [{"scope": "user", "name": "a", "updated": True, "ref": new}]
+        assert folder.joinpath("SKILL.md").read_text().endswith("v2\n")

@@ -24,7 +24,6 @@ MAX_JSON_DEPTH = 64  # GitHub's answers we read are a few levels deep
 MAX_WAIT = 3600.0  # seconds: GitHub's windows are an hour at most
 ABSURD = 10 * 365 * 86400.0  # a reset further away than this is nonsense (or an overflow)
 _SHA = re.compile(r"[0-9a-f]{40}")
-_FULL_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
 _BAD_LOCATION = re.compile(r"[\x00-\x20\x7f\\]")
 
 
@@ -78,29 +77,12 @@ def redirect_target(url: str, location: Optional[str]) -> str:
     return target
 
 
-# GitHub points a moved repository's API paths at its id: /repositories/{id}/...
-_REPOSITORY_PATH = re.compile(r"^(.*?/repositories/[0-9]+|.*?/repos/[^/]+/[^/]+)(?:/.*)?$")
-
-
-def repository_url(target: str) -> str:
-    """The repository's own API URL within a redirect target (query dropped), so a
-    redirected ``commits/{ref}`` or ``contents/...`` request asks who the repository
-    is now; any other target is returned as is."""
-    parts = urlsplit(target)
-    found = _REPOSITORY_PATH.match(parts.path)
-    if not found:
-        return target
-    return urlunsplit((parts.scheme, parts.netloc, found.group(1), "", ""))
-
-
-def moved_full_name(resp: httpx.Response) -> Optional[str]:
-    """``owner/repo`` from the repository JSON GitHub serves at a move target."""
-    try:
-        data = json_body(resp, "moved repository")
-    except GitHubUnavailable:
-        return None
-    name = data.get("full_name")
-    return name if isinstance(name, str) and _FULL_NAME.fullmatch(name) else None
+def without_query(url: str) -> str:
+    """``url`` without its query and fragment (and any user info): safe to show and log."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 # ---- rate limits -----------------------------------------------------------

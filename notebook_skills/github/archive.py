@@ -24,6 +24,11 @@ _CHUNK = 64 * 1024
 # setuid/setgid/sticky bits from the archive are never kept.
 _HEADER = 512  # every tar member costs at least one header block when decompressed
 MAX_MEMBERS = 10000  # files and folders inside one skill folder (member cap)
+# Files and folders of a whole repository (or the folder a URL names) unpacked to search
+# it for skills: a monorepo with a small skill in it previews; the per-skill cap above is
+# then applied to each skill folder found (sources/discovery.py, skills/upstream.py).
+MAX_SOURCE_MEMBERS = 200_000
+SKILL_MEMBERS = "The skill folder has more than {n} files and folders (member cap)"
 _FILE_MODE = 0o644
 _EXEC_MODE = 0o755
 _DIR_MODE = 0o755
@@ -111,19 +116,22 @@ def extract_subtree(
     max_members: int | None = None,
     limit_name: str = "max_skill_mb",
     max_scan_bytes: int = 0,
+    members_message: str = SKILL_MEMBERS,
 ) -> ExtractResult:
     """Extract the members under ``subpath`` (after the top folder) into ``dest``.
 
     ``max_bytes`` caps the sum of extracted file sizes, ``max_members`` the
     members *inside* the subtree (a small skill in a huge monorepo imports);
     0 = no cap for either.  ``limit_name`` is the setting the size cap comes
-    from, named in the error.  ``max_scan_bytes`` caps the decompressed bytes
+    from, named in the error, and ``members_message`` (with ``{n}``) says what the member
+    cap counted.  ``max_scan_bytes`` caps the decompressed bytes
     read overall, inside the subtree or not (an archive inflating to gigabytes
     elsewhere stops early).  Raises ArchiveTooLarge or ArchiveError; on error
     ``dest`` is emptied again.
     """
     outcome = extract_subtrees(archive, {subpath: dest}, max_bytes=max_bytes, max_members=max_members,
-                               limit_name=limit_name, max_scan_bytes=max_scan_bytes)[subpath]
+                               limit_name=limit_name, max_scan_bytes=max_scan_bytes,
+                               members_message=members_message)[subpath]
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
@@ -137,6 +145,7 @@ def extract_subtrees(
     max_members: int | None = None,
     limit_name: str = "max_skill_mb",
     max_scan_bytes: int = 0,
+    members_message: str = SKILL_MEMBERS,
 ) -> dict[str, "ExtractResult | Exception"]:
     """Several subtrees of one archive in a single pass (one decompression).
 
@@ -153,7 +162,7 @@ def extract_subtrees(
         sub = _parts(subpath) if subpath.strip("/") else []
         if sub is None:
             raise ValueError(f"invalid subpath: {subpath!r}")
-        states.append(_Target(subpath, sub, dest.resolve(), max_bytes, max_members, limit_name))
+        states.append(_Target(subpath, sub, dest.resolve(), max_bytes, max_members, limit_name, members_message))
     try:
         _extract(Path(archive), states, max_scan_bytes)
     except (ArchiveTooLarge, ArchiveError) as exc:
@@ -175,9 +184,11 @@ def extract_subtrees(
 class _Target:
     """One subtree being extracted: its caps, counters and outcome."""
 
-    def __init__(self, subpath: str, sub: list[str], root: Path, max_bytes: int, max_members: int, limit_name: str):
+    def __init__(self, subpath: str, sub: list[str], root: Path, max_bytes: int, max_members: int, limit_name: str,
+                 members_message: str = SKILL_MEMBERS):
         self.subpath, self.sub, self.root = subpath, sub, root
         self.max_bytes, self.max_members = max_bytes, max_members
+        self.members_message = members_message
         self.too_large = f"The unpacked content exceeds {limit_name} ({_limit_mb(max_bytes)})"
         self.result = ExtractResult()
         self.inside = 0
@@ -200,7 +211,7 @@ class _Target:
         result = self.result
         self.inside += 1
         if self.max_members and self.inside > self.max_members:
-            raise ArchiveTooLarge(f"The skill folder has more than {self.max_members} files and folders (member cap)")
+            raise ArchiveTooLarge(self.members_message.format(n=self.max_members))
         relname = "/".join(rel)
         if len(rel) > MAX_DEPTH:
             raise ArchiveTooLarge(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Iterable, NoReturn, Optional, Union
+from typing import Iterable, Optional, Union
 from urllib.parse import quote
 
 import httpx
 
 from .. import logredact
 from .allowlist import HostAllowlist, split_host
-from . import answers, deadlines
+from . import answers, deadlines, moves
 from .deadlines import OPERATION_DEADLINE_FACTOR, Operation
 from .errors import (
     ArchiveTooLarge,
@@ -20,7 +20,6 @@ from .errors import (
     HostNotAllowed,
     RateLimited,
     RefNotFound,
-    RepositoryMoved,
 )
 from .shapes import NOT_MODIFIED, FileAnswer, Head, Tree, _NotModified
 from .tokens import TokenProvider
@@ -122,10 +121,12 @@ class GitHubClient:
         what = f"head of {owner}/{repo}@{ref}"
         async with self._deadline(what, self.timeout):
             resp, body = await self._small(url, what, cap=1024, headers=headers)
+            if moves.moved(resp):  # a renamed repository: asked again where it is now (once)
+                url = moves.target(self.allowlist, url, resp, what, owner, repo)
+                resp, body = await self._small(url, what, cap=1024, headers=headers)
+                moves.no_second_hop(resp, what)
         if resp.status_code == 304:
             return NOT_MODIFIED
-        if resp.is_redirect:
-            await self._moved(url, resp, what, owner, repo)
         sha = body.decode("ascii", "replace")  # exactly 40 hex: "<sha>\n" is not one
         if not answers.is_sha(sha):
             raise GitHubUnavailable(f"{self._host(url)} returned a malformed commit SHA for {owner}/{repo}@{ref}")
@@ -165,12 +166,15 @@ class GitHubClient:
         if etag:
             headers["If-None-Match"] = etag
         what = f"file {path} of {owner}/{repo}@{ref}"
+        params: Optional[dict[str, str]] = {"ref": ref}
         async with self._deadline(what, self.timeout):
-            resp, body = await self._small(url, what, cap=cap, headers=headers, params={"ref": ref})
+            resp, body = await self._small(url, what, cap=cap, headers=headers, params=params)
+            if moves.moved(resp):  # a renamed repository: asked again where it is now (once)
+                url = moves.target(self.allowlist, url, resp, what, owner, repo)
+                resp, body = await self._small(url, what, cap=cap, headers=headers, params=moves.unless_query(url, params))
+                moves.no_second_hop(resp, what)
         if resp.status_code == 304:
             return NOT_MODIFIED
-        if resp.is_redirect:
-            await self._moved(url, resp, what, owner, repo)
         return FileAnswer(data=body, etag=resp.headers.get("etag"))
 
     async def download_archive(self, owner: str, repo: str, sha: str, dest: Path) -> int:
@@ -183,6 +187,14 @@ class GitHubClient:
             async with self._deadline(what, self.timeout * ARCHIVE_DEADLINE_FACTOR):
                 resp = await self._request(url, what=what, stream=True)
                 try:
+                    if resp.status_code in (301, 308) and moves.stays_on(resp, self._api_origin):
+                        # a renamed repository (its API path moved): asked again there, once;
+                        # GitHub then redirects to the archive host as usual
+                        target = moves.target(self.allowlist, url, resp, what, owner, repo)
+                        await resp.aclose()
+                        resp = await self._request(target, what=what, stream=True)
+                        if resp.status_code in (301, 308):
+                            raise GitHubUnavailable(f"Too many redirects fetching the {what}")
                     if resp.is_redirect:
                         location = resp.headers.get("location")
                         await resp.aclose()
@@ -220,39 +232,16 @@ class GitHubClient:
     async def _api_json(
         self, url: str, what: str, owner: str, repo: str, params: dict[str, str] | None = None
     ) -> httpx.Response:
-        """A JSON API answer, read whole under the operation deadline and the JSON
-        byte cap; a redirect (GitHub's answer for a renamed repository) becomes a
-        502 that says where the repository went."""
+        """A JSON API answer, read whole under the request deadline and the JSON byte
+        cap.  A 301 (GitHub's answer for a renamed or transferred repository) is followed
+        once when its target passes the allowlist: the request completes there."""
         async with self._deadline(what, self.timeout):
             resp = await self._buffered(url, what, params)
-        if resp.is_redirect:
-            await self._moved(url, resp, what, owner, repo)
+            if moves.moved(resp):
+                target = moves.target(self.allowlist, url, resp, what, owner, repo)
+                resp = await self._buffered(target, what, moves.unless_query(target, params))
+                moves.no_second_hop(resp, what)
         return resp
-
-    async def _moved(self, url: str, resp: httpx.Response, what: str, owner: str, repo: str) -> NoReturn:
-        """A redirect on a repository's API path: GitHub's answer (301) for a renamed or
-        transferred repository.  Always a 502 that says where the repository went; the
-        new location is asked only when it passes the allowlist (before any connection)."""
-        target = answers.redirect_target(url, resp.headers.get("location"))
-        if resp.status_code not in (301, 308):
-            raise GitHubUnavailable(f"GitHub redirected the request for the {what} unexpectedly")
-        try:
-            self.allowlist.check(target)
-        except HostNotAllowed:
-            raise GitHubUnavailable(
-                f"GitHub says {owner}/{repo} has moved, to a host that is not allowed ({self._host(target)})"
-            ) from None
-        # ".../repositories/42/commits/main" → ".../repositories/42": the repository's own
-        # JSON names it, whatever the redirected request was for
-        target = answers.repository_url(target)
-        async with self._deadline(what, self.timeout):
-            moved = await self._buffered(target, f"new location of {owner}/{repo}", None)
-        name = answers.moved_full_name(moved) if not moved.is_redirect else None
-        if name is None or name.lower() == f"{owner}/{repo}".lower():
-            raise GitHubUnavailable(f"GitHub says {owner}/{repo} has moved, but not where to")
-        raise RepositoryMoved(
-            f"GitHub says {owner}/{repo} has moved to {name}: use {self.github_url}/{name} instead"
-        )
 
     async def _small(
         self, url: str, what: str, *, cap: int, headers: dict[str, str], params: dict[str, str] | None = None

@@ -32,7 +32,8 @@ class RateLimited(GitHubUnavailable):
 
 
 class RepositoryMoved(GitHubUnavailable):
-    """The API answered 301: the repository was renamed or transferred."""
+    """The API answered 301 for a renamed or transferred repository, to a host outside
+    the allowlist (a move inside it is followed, see client.py)."""
 
 
 class ArchiveError(UpstreamError):

@@ -7,8 +7,10 @@ Accepted forms (``{web}`` is the configured ``github_url``)::
     {web}/OWNER/REPO/blob/REF[/PATH]/SKILL.md
     OWNER/REPO[/PATH]                      (shorthand, default branch)
 
-A ref containing '/' (``feature/x``) cannot be told apart from a path in a
-tree URL, so the first segment after ``tree/`` is always taken as the ref.
+A ref containing '/' (``release/v1``) cannot be told apart from a path in a
+tree URL by parsing: the first segment after ``tree/`` is taken as the ref, and
+``GitHubLocation.splits`` lists the other readings (``release/v1`` + the rest, ...),
+which callers resolve against GitHub (``sourcing.locate``, the sync engine).
 Queries and fragments are ignored.
 """
 
@@ -36,6 +38,9 @@ _OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,38})$")
 _REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 # git check-ref-format, restricted to one path segment (see module doc)
 _REF_BAD = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|^[-.]|\.$|\.lock$")
+# refs tried per ambiguous URL: 'users/alice/feature/x' has four segments
+MAX_REF_SEGMENTS = 4
+_SHA = re.compile(r"[0-9a-f]{40}")
 # characters that must never appear in a decoded path segment
 _SEG_BAD = re.compile(r"[\x00-\x1f\x7f\\/%?#]")
 
@@ -50,6 +55,28 @@ class GitHubLocation:
     def tree_url(self, github_url: str, ref: str) -> str:
         base = f"{github_url.rstrip('/')}/{self.owner}/{self.repo}/tree/{ref}"
         return f"{base}/{self.path}" if self.path else base
+
+    def splits(self) -> list["GitHubLocation"]:
+        """Every reading of ``<ref>/<path>`` as a ref that may contain '/', shortest ref
+        first: ``tree/release/v1/skills/a`` is (release, v1/skills/a), (release/v1,
+        skills/a), ... up to MAX_REF_SEGMENTS segments.  Just this location when it is not
+        ambiguous: no ref in the URL, a commit SHA, or nothing after the ref."""
+        if self.ref is None or not self.path or _SHA.fullmatch(self.ref):
+            return [self]
+        out = [self]
+        ref, rest = self.ref, self.path.split("/")
+        while rest and ref.count("/") + 1 < MAX_REF_SEGMENTS:
+            head = rest.pop(0)
+            if _REF_BAD.search(head):
+                break  # git never names a ref with this segment: no longer reading
+            ref = f"{ref}/{head}"
+            out.append(GitHubLocation(self.owner, self.repo, ref, "/".join(rest)))
+        return out
+
+    @property
+    def ambiguous(self) -> bool:
+        """Whether the ref/path split is a guess only GitHub can confirm (see splits)."""
+        return len(self.splits()) > 1
 
 
 def _bad(url: str, why: str, github_url: str) -> BadGitHubURL:

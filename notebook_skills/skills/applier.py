@@ -10,17 +10,21 @@ its folder tree SHA).  Records are changed only through `txn`.
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 from typing import Optional
 
 from ..errors import Conflict, Gone, Invalid, SkillsError
 from ..github.archive import extract_subtrees
+from ..oserrors import translate
 from . import txn
 from .hashing import content_sha256
 from .planner import Target
 from .record import InstallRecord, LastCheck
 from .store import SKILL_MD
+
+log = logging.getLogger(__name__)
 
 CHANGED_ON_DISK = "changed_on_disk"
 # An unchanged answer is not written back (a write is an fsync per skill); the
@@ -28,8 +32,22 @@ CHANGED_ON_DISK = "changed_on_disk"
 CHECKED_AT_REFRESH = 3600
 
 
-def _same_answer(live: InstallRecord, check: Optional[LastCheck], orphaned: Optional[bool]) -> bool:
+def _confirms(live: InstallRecord, origin) -> bool:
+    """Whether ``origin`` confirms the guessed origin of ``live`` (the same URL, read
+    with the ref GitHub knows), so it replaces it in the record."""
+    old = live.origin
+    if old is None or not old.guessed or origin is None or origin.guessed:
+        return False
+    same_repo = (old.host.lower(), old.owner.lower(), old.repo.lower()) == (
+        origin.host.lower(), origin.owner.lower(), origin.repo.lower())
+    return same_repo and "/".join(p for p in (old.ref, old.path) if p) == "/".join(
+        p for p in (origin.ref, origin.path) if p)
+
+
+def _same_answer(live: InstallRecord, check: Optional[LastCheck], orphaned: Optional[bool], origin=None) -> bool:
     if orphaned is not None and live.orphaned != orphaned:
+        return False
+    if _confirms(live, origin):
         return False
     if check is None:
         return True
@@ -58,28 +76,52 @@ class Applier:
         return await self.m.run_extract(self._stage_many, targets, archive, head)
 
     def _stage_many(self, targets: list[Target], archive: Path, head: str) -> dict[int, object]:
+        """Blocking: one extraction pass, then each target staged on its own. Anything a
+        target's content causes, expected or not, is that target's outcome (its staging
+        discarded); the other skills of the batch go on."""
         by_path: dict[str, list[Target]] = {}
         for t in targets:
             by_path.setdefault(t.origin.path, []).append(t)
-        dests = {path: ts[0].store.new_staging(ts[0].name) for path, ts in by_path.items()}
-        extracted = extract_subtrees(archive, dests, max_bytes=self.m.max_skill_bytes, max_scan_bytes=self.m.max_scan_bytes)
+        dests: dict[str, Path] = {}
+        try:
+            for path, ts in by_path.items():
+                dests[path] = ts[0].store.new_staging(ts[0].name)
+            extracted = extract_subtrees(archive, dests, max_bytes=self.m.max_skill_bytes,
+                                         max_scan_bytes=self.m.max_scan_bytes)
+        except BaseException:
+            for path, dest in dests.items():
+                by_path[path][0].store.discard(dest)
+            raise
         out: dict[int, object] = {}
         for path, ts in by_path.items():
             first = dests[path]
-            # the same folder installed twice (user and project): a copy in each scope's staging
-            stagings = [first] + [self._copy_staging(t, first) for t in ts[1:]]
+            # the same folder installed twice (user and project): a copy in each scope's staging,
+            # made before the first one is stamped
+            stagings: list[Optional[Path]] = [first]
+            for t in ts[1:]:
+                try:
+                    stagings.append(self._copy_staging(t, first))
+                except Exception as exc:  # noqa: BLE001 - that target's failure only
+                    stagings.append(None)
+                    out[id(t)] = _as_error(t, exc)
             for t, staging in zip(ts, stagings, strict=True):
+                if staging is None:
+                    continue
                 try:
                     out[id(t)] = (staging, self._finish_stage(t, staging, extracted[path], head))
-                except SkillsError as err:
+                except Exception as exc:  # noqa: BLE001 - isolate: one broken skill never sinks the batch
                     t.store.discard(staging)
-                    out[id(t)] = err
+                    out[id(t)] = _as_error(t, exc)
         return out
 
     @staticmethod
     def _copy_staging(t: Target, source: Path) -> Path:
         staging = t.store.new_staging(t.name)
-        shutil.copytree(source, staging, dirs_exist_ok=True, symlinks=True)
+        try:
+            shutil.copytree(source, staging, dirs_exist_ok=True, symlinks=True)
+        except BaseException:
+            t.store.discard(staging)
+            raise
         return staging
 
     def _finish_stage(self, t: Target, staging: Path, extracted, head: str) -> str:
@@ -148,20 +190,36 @@ class Applier:
     async def note_check(self, t: Target, *, last_check: Optional[LastCheck] = None, orphaned: Optional[bool] = None) -> None:
         """Remember what a probe saw (head, ETag, folder tree) and the orphaned flag."""
         store, name = t.store, t.name
-        if t.record is not None and _same_answer(t.record, last_check, orphaned):
+        if t.record is not None and _same_answer(t.record, last_check, orphaned, t.origin):
             return  # the record read for this run already says so: no lock, no read, no write
 
         def write() -> None:
             live = store.records.read(name)
             if live is None or (t.record is not None and live.commit != t.record.commit):
                 return  # gone or re-synced meanwhile: this answer is stale
-            if _same_answer(live, last_check, orphaned):
+            if _same_answer(live, last_check, orphaned, t.origin):
                 return  # nothing new: skip the fsync'd write (checked_at refreshes hourly)
             if last_check is not None:
                 live.last_check = last_check
             if orphaned is not None:
                 live.orphaned = orphaned
+            if _confirms(live, t.origin):  # `source` renders the same: SKILL.md does not change
+                live.origin = t.origin
             txn.write_record(store, name, live)
 
         async with self.m.locks.hold((store, name)):
             await self.m.run_io(write)
+
+
+def unexpected(t: Target, exc: Exception) -> SkillsError:
+    """A disk failure as its typed error (disk full, read-only...); anything else is logged."""
+    if isinstance(exc, OSError):
+        err = translate(exc, t.name)
+        if err is not None:
+            return err
+    log.error("sync of %s/%s failed", t.scope, t.name, exc_info=exc)
+    return SkillsError("Unexpected error; see the Jupyter server log.")
+
+
+def _as_error(t: Target, exc: Exception) -> SkillsError:
+    return exc if isinstance(exc, SkillsError) else unexpected(t, exc)

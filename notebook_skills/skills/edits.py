@@ -84,6 +84,7 @@ def edit(store: ScopeStore, name: str, text: Optional[str], record: Optional[Ins
     is the SKILL.md text the caller built ``text`` from (409 `changed_on_disk`
     when the file no longer holds it).
     """
+    store.refuse_link(name)
     settle(store, name)
     folder = store.skill_dir(name)
     if not is_skill_folder(folder):
@@ -94,7 +95,7 @@ def edit(store: ScopeStore, name: str, text: Optional[str], record: Optional[Ins
         raise _changed_on_disk(name)
     new = None if text is None else text.encode("utf-8")
     if record is not None:
-        store.records.path(name)  # a refused records area (a link) fails here, before SKILL.md changes
+        store.records.writable_path(name)  # a refused record path (a link, a folder) fails before SKILL.md changes
     if new is None or new == old:
         if record is not None:
             store.records.write(name, record)  # one atomic write: nothing to undo
@@ -186,6 +187,7 @@ def write_file(store: ScopeStore, name: str, rel: str, content: str, expected_ha
     `tracking_ref` or switch tracking by hand.  One atomic replace from a temp
     file in bookkeeping: the record does not change, so there is nothing to journal.
     """
+    store.refuse_link(name)
     settle(store, name)
     path = store.resolve_rel(name, rel)
     if expected_hash is not None:
@@ -205,6 +207,7 @@ def write_file(store: ScopeStore, name: str, rel: str, content: str, expected_ha
 def delete_file(store: ScopeStore, name: str, rel: str) -> None:
     """Delete one bundle file: out of the bundle in one rename (into bookkeeping),
     so a refusal (an immutable folder) changes nothing; then empty folders go."""
+    store.refuse_link(name)
     settle(store, name)
     store.require(name)
     path = store.file_to_delete(name, rel)
@@ -238,16 +241,16 @@ def rename(store: ScopeStore, old: str, new: str, digest_of) -> None:
     the folder moves; any failure after the move puts SKILL.md and the folder
     back.  `digest_of(folder)` gives the current content digest (the reader's cache).
     """
+    store.refuse_link(old)
     settle(store, old)
     settle(store, new)
     src, dst = store.skill_dir(old), store.skill_dir(new)
     if not is_skill_folder(src):
-        if os.path.lexists(src) and (src / SKILL_MD).is_file():
-            raise Conflict(f"'{old}' is a link to a skill folder; rename the folder it points to.", reason="exists")
         raise NotFound(f"No {store.scope} skill named '{old}'")
     if os.path.lexists(dst):
         raise Conflict(f"A {store.scope} skill named '{new}' already exists (or a file of that name).", reason="exists")
-    store.records.path(old)  # a refused records area (a link) fails here, before anything moves
+    store.records.writable_path(old)  # a refused record path (a link, a folder) fails before anything moves
+    store.records.writable_path(new)
     md = src / SKILL_MD
     old_bytes = md.read_bytes()
     text = old_bytes.decode("utf-8")

@@ -20,11 +20,11 @@ import time
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..errors import Conflict, Gone, Invalid, SkillsError
-from ..oserrors import translate
-from ..github import NOT_MODIFIED, RateLimited, RefNotFound, extract_subtree
+from ..errors import Conflict, Gone, Invalid, NotFound, SkillsError
+from ..github import NOT_MODIFIED, GitHubLocation, RateLimited, RefNotFound, extract_subtree
 from . import adoption, planner
 from .applier import Applier
+from .applier import unexpected as _unexpected
 from .fsutil import bundle_files
 from .hashing import content_sha256
 from .planner import ABSENT, UNKNOWN, Outcome, Target
@@ -126,10 +126,15 @@ class SyncEngine:
         try:
             answer = await batch.call(self.github.head, origin.owner, origin.repo, origin.ref, etag)
         except RefNotFound:
+            if any(t.origin.guessed for t in members):  # maybe a ref with '/': read the URL again
+                return await self._reread_refs(members, batch)
             # the repository answered: the ref itself is gone, so is every folder on it
             return await asyncio.gather(*(self._orphan(t, batch, f"'{origin.ref}' no longer exists") for t in members))
         except SkillsError as err:  # repository missing or private, network, rate limit: nothing marked
             return [batch.report(self._failed(t, err)) for t in members]
+        for t in members:
+            if t.origin.guessed:  # GitHub knows the ref: the split parsed from the URL holds
+                t.origin = t.origin.model_copy(update={"guessed": False})
         if answer is NOT_MODIFIED:
             head, etag = etag_head, etag
         else:
@@ -164,6 +169,8 @@ class SyncEngine:
             staged = await self.apply.stage_many([p.target for p in pending], archive, head)
         except SkillsError as err:
             return {id(p.target): batch.report(self._failed(p.target, err)) for p in pending}
+        except Exception as exc:  # noqa: BLE001 - the group's skills fail, the batch goes on
+            return {id(p.target): batch.report(self._failed(p.target, _unexpected(p.target, exc))) for p in pending}
 
         async def finish(p: _Pending) -> Outcome:
             t = p.target
@@ -183,6 +190,47 @@ class SyncEngine:
 
         outcomes = await asyncio.gather(*(finish(p) for p in pending))
         return {id(p.target): out for p, out in zip(pending, outcomes, strict=True)}
+
+    async def _reread_refs(self, members: list[Target], batch: _Batch) -> list[Outcome]:
+        """GitHub does not know the group's ref.  A member whose origin was parsed from a
+        `source` URL (``guessed``) may name a ref with '/' (`tree/release/v1/x` parsed as
+        ref `release`): the longer refs its URL allows are asked for (a few at most,
+        shortest first) and it is synced as part of its real group.  Never marked *Upstream
+        gone* on a guess; the other members' ref is gone."""
+        origin = members[0].origin
+        known: dict[str, object] = {}  # ref -> True (exists), False (unknown) or the error met
+        regrouped: list[Target] = []
+        out: dict[int, Outcome] = {}
+        for t in members:
+            o = t.origin
+            if not o.guessed:
+                out[id(t)] = await self._orphan(t, batch, f"'{origin.ref}' no longer exists")
+                continue
+            found: object = None
+            for reading in GitHubLocation(o.owner, o.repo, o.ref, o.path).splits()[1:]:
+                if reading.ref not in known:
+                    try:
+                        await batch.call(self.github.head, o.owner, o.repo, reading.ref)
+                        known[reading.ref] = True
+                    except RefNotFound:
+                        known[reading.ref] = False
+                    except SkillsError as err:
+                        known[reading.ref] = err
+                if known[reading.ref] is not False:
+                    found = known[reading.ref] if isinstance(known[reading.ref], SkillsError) else reading
+                    break
+            if isinstance(found, GitHubLocation):
+                t.origin = o.model_copy(update={"ref": found.ref, "path": found.path, "guessed": False})
+                regrouped.append(t)
+                continue
+            err = found if isinstance(found, SkillsError) else NotFound(
+                f"There is no '{o.ref}' in {o.owner}/{o.repo}, nor a longer branch or tag that its source URL "
+                "names; the skill was kept and not marked Upstream gone.")
+            out[id(t)] = batch.report(self._failed(t, err))
+        for group in planner.group(regrouped).values():
+            for t, outcome in zip(group, await self._group_work(group, batch), strict=True):
+                out[id(t)] = outcome
+        return [out[id(t)] for t in members]
 
     @staticmethod
     def _failed(target: Target, err: SkillsError) -> Outcome:
@@ -316,14 +364,4 @@ class SyncEngine:
                 store.discard(work)
 
         return await self.m.run_extract(compare)
-
-
-def _unexpected(t: Target, exc: Exception) -> SkillsError:
-    """A disk failure as its typed error (disk full, read-only...); anything else is logged."""
-    if isinstance(exc, OSError):
-        err = translate(exc, t.name)
-        if err is not None:
-            return err
-    log.error("sync of %s/%s failed", t.scope, t.name, exc_info=exc)
-    return SkillsError("Unexpected error; see the Jupyter server log.")
 

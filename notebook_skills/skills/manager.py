@@ -132,7 +132,8 @@ class SkillManager:
             return None
         if not (ref or loc.ref):
             return None
-        return Origin(host=self.github_host, owner=loc.owner, repo=loc.repo, ref=ref or loc.ref, path=loc.path)
+        return Origin(host=self.github_host, owner=loc.owner, repo=loc.repo, ref=ref or loc.ref, path=loc.path,
+                      guessed=ref is None and loc.ambiguous)  # confirmed by the first Sync or check
 
     @property
     def github_host(self) -> str:
@@ -174,6 +175,8 @@ class SkillManager:
                     skills.append(self.reader.summary(store, name))
                 except (FileNotFoundError, NotFound):
                     continue  # deleted while listing
+                except (OSError, SkillsError) as err:  # one unreadable skill never hides the rest
+                    skills.append(self.reader.broken(store, name, err))
             for folder in store.list_invalid_folders():
                 skills.append(self.reader.invalid_folder(store, folder))
         return skills

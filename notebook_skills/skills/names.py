@@ -12,11 +12,20 @@ MAX_NAME_LEN = 64
 SCOPES = ("user", "project")
 
 _NAME = re.compile(NAME_RE)
+# What the product names the entries it parks in a bookkeeping area (store.park):
+# `<skill name>.<owner token>.<token>`, 16 hex digits each.
+_ENTRY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\.[0-9a-f]{16}\.[0-9a-f]{16}")
 
 
 def is_valid_name(name: object) -> bool:
     # fullmatch: '$' alone would accept a trailing newline
     return isinstance(name, str) and 0 < len(name) <= MAX_NAME_LEN and bool(_NAME.fullmatch(name))
+
+
+def is_entry_name(value: object) -> bool:
+    """A bookkeeping entry name the product creates; never '..', '.', a path or an absolute path."""
+    return (isinstance(value, str) and len(value) <= MAX_NAME_LEN + 34 and bool(_ENTRY.fullmatch(value))
+            and is_valid_name(value.split(".", 1)[0]))
 
 
 def validate_name(name: object) -> str:

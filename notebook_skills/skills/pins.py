@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Awaitable, Callable, Optional
 
 from ..errors import Gone, Invalid, SkillsError, UpstreamError
-from ..github import NOT_MODIFIED, RateLimited
+from ..github import NOT_MODIFIED, GitHubNotFound, RateLimited
 from ..sources.marketplace import (
     MARKETPLACE_JSON,
     MAX_BYTES,
@@ -128,12 +128,27 @@ class MarketplacePins:
         from .sourcing import marketplace_folder_url  # late: sourcing imports the manager's helpers
 
         loc = self.github.parse_url(marketplace_folder_url(url))
-        ref = loc.ref or await self.github.default_branch(loc.owner, loc.repo)
+        if loc.ref is None:
+            loc = dataclasses.replace(loc, ref=await self.github.default_branch(loc.owner, loc.repo))
         etag, body = await self.m.run_io(self._load, url, store)
-        answer = await self.github.file(
-            loc.owner, loc.repo, join(loc.path, MARKETPLACE_JSON), ref,
-            etag=etag if body is not None else None, cap=MAX_BYTES,
-        )
+        # a ref with '/' (`blob/release/v1/.claude-plugin/...`) parses as ref `release`: the
+        # longer readings are asked for only when GitHub has no file at the first one
+        readings = loc.splits()
+        first: Optional[GitHubNotFound] = None
+        for reading in readings:
+            try:
+                answer = await self.github.file(
+                    reading.owner, reading.repo, join(reading.path, MARKETPLACE_JSON), reading.ref,
+                    etag=etag if body is not None else None, cap=MAX_BYTES,
+                )
+            except GitHubNotFound as err:
+                first = first or err
+                if reading is readings[-1]:
+                    raise first from None
+                continue
+            loc = reading
+            break
+        ref = loc.ref
         if answer is NOT_MODIFIED:
             raw = body
         else:

@@ -10,7 +10,7 @@ import re
 import threading
 from pathlib import Path
 
-from ..errors import Invalid
+from ..errors import Invalid, SkillsError
 from .frontmatter import SkillDocument, parse_skill_md
 from .fsutil import walk_nofollow
 from .hashing import content_sha256
@@ -65,8 +65,16 @@ class SkillReader:
 
     def detail(self, store: ScopeStore, name: str) -> SkillDetail:
         skill = self._build(store, name, SkillDetail)
-        skill.files = store.list_files(name)
+        try:
+            skill.files = store.list_files(name)
+        except OSError as err:  # an unreadable folder inside: shown, never a failed answer
+            skill.problems.append(f"the skill's files cannot be listed ({_why(err)})")
         return skill
+
+    def broken(self, store: ScopeStore, name: str, err: Exception) -> Skill:
+        """A list entry for a skill that could not be read at all (the list goes on)."""
+        return Skill(name=name, scope=store.scope, locally_modified=None,
+                     problems=[f"the skill cannot be read ({_why(err)})"])
 
     def invalid_folder(self, store: ScopeStore, folder: str) -> Skill:
         """A list entry for a folder agents ignore because of its name."""
@@ -93,7 +101,7 @@ class SkillReader:
             # e.g. a link a cloned repository ships to something unreadable: one skill's
             # problem, shown on that skill, never a failed list
             fm, body = {}, ""
-            problems.append(f"SKILL.md cannot be read: {err.strerror or type(err).__name__}")
+            problems.append(f"SKILL.md cannot be read: {_why(err)}")
         fm_name = fm.get("name")
         if fm_name is None and not problems:
             problems.append("SKILL.md has no 'name' in its frontmatter")
@@ -126,7 +134,12 @@ class SkillReader:
         else:
             locally_modified: bool | None = False
             if record.content_sha256:
-                locally_modified = self.current_hash(store.skill_dir(name)) != record.content_sha256
+                try:
+                    locally_modified = self.current_hash(store.skill_dir(name)) != record.content_sha256
+                except OSError as err:
+                    # one unreadable file is this skill's problem, never a failed list
+                    locally_modified = None
+                    problems.append(f"the skill's files cannot be read ({_why(err)}): local edits cannot be told")
             elif record.origin is not None:
                 locally_modified = None  # adopted without a digest: edits cannot be ruled out
             tracking = record.tracking and record.origin is not None
@@ -161,3 +174,14 @@ def _opt_str(value: object) -> str | None:
     if value is None or value == "":
         return None
     return str(value)
+
+
+def _why(err: Exception) -> str:
+    """What went wrong, for a `problems` entry: the typed message, or the OS's reason
+    with the file it names."""
+    if isinstance(err, SkillsError):
+        return err.message
+    if isinstance(err, OSError):
+        what = err.strerror or type(err).__name__
+        return f"{what}: {err.filename}" if err.filename else what
+    return type(err).__name__

@@ -13,10 +13,15 @@ validation, is treated as absent (the skill is then "unknown", never guessed).
 
 from __future__ import annotations
 
+import logging
 import time
-from typing import Literal, Optional, Union
+from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .names import is_entry_name
+
+log = logging.getLogger(__name__)
 
 RECORD_VERSION = 1
 _SHA = r"^[0-9a-f]{40}$"
@@ -35,6 +40,11 @@ class Origin(_Model):
     repo: str
     ref: str  # branch, tag or SHA as the user gave it, else the default branch at import
     path: str = ""  # folder inside the repository ("" = repository root)
+    # The ref/path split was parsed from a `source` URL (a legacy migration, a skill without
+    # a record) and GitHub has not confirmed it: `tree/release/v1/x` may be ref
+    # `release/v1`.  A guessed ref that GitHub does not know is re-read with the longer refs
+    # the URL allows, never taken as "upstream gone" (engine.py).  Optional, still version 1.
+    guessed: bool = False
 
     def key(self) -> tuple[str, str, str, str]:
         """Planner group: one head request per (host, owner, repo, ref)."""
@@ -82,8 +92,18 @@ class Generation(_Model):
     tree: Optional[str] = Field(default=None, pattern=_SHA)
     content_sha256: Optional[str] = None
     tracking: bool = False
-    folder: str  # directory name under `<bookkeeping>/generations/`
+    # directory name under `<bookkeeping>/generations/`, exactly as the product names it
+    # (`<name>.<owner>.<token>`): a record shipped by a cloned repository cannot make it
+    # "..", "." or a path, so a delete or a sync never removes anything else
+    folder: str
     replaced_at: float = Field(default_factory=time.time)
+
+    @field_validator("folder")
+    @classmethod
+    def _product_made(cls, value: str) -> str:
+        if not is_entry_name(value):
+            raise ValueError("not a generation folder notebook-skills creates")
+        return value
 
 
 class InstallRecord(_Model):
@@ -103,3 +123,15 @@ class InstallRecord(_Model):
     # see records.folder_id): a folder deleted by hand and re-created under the
     # same name is a different skill and must not inherit this record.
     folder_id: Optional[str] = None
+
+    @field_validator("previous", mode="wrap")
+    @classmethod
+    def _no_foreign_generation(cls, value: Any, handler) -> Optional[Generation]:
+        """A previous generation that does not validate (a folder name the product never
+        creates) is no generation, logged; the rest of the record still counts."""
+        try:
+            return handler(value)
+        except ValidationError as err:
+            log.warning("notebook-skills: ignoring the previous generation of a record (%s)",
+                        "; ".join(e["msg"] for e in err.errors()))
+            return None

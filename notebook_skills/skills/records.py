@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from ..errors import SkillsError
+from ..errors import EXISTS, NOT_WRITABLE, Conflict, SkillsError
 
 from .frontmatter import PRODUCT_KEYS, parse_skill_md
 from .fsutil import atomic_write, read_bounded, token
@@ -168,6 +168,23 @@ class Records:
 
     def path(self, name: str) -> Path:
         return self.store.area(RECORDS, create=False) / f"{name}.json"
+
+    def writable_path(self, name: str) -> Path:
+        """`records/<name>.json` if a write may replace or remove it: absent or a regular
+        file, never a link or a folder.  Writers check it before they move anything, so
+        a refusal changes nothing (the records area itself is checked by `path`)."""
+        path = self.path(name)
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return path
+        if stat.S_ISREG(st.st_mode):
+            return path
+        if stat.S_ISDIR(st.st_mode):
+            raise Conflict(f"'{path}' is a folder where a file was expected; nothing was changed. Move it away "
+                           "and try again.", reason=EXISTS)
+        raise Conflict(f"{path} is a link or not a file; notebook-skills refuses to use it and nothing was changed. "
+                       "Remove it and try again.", reason=NOT_WRITABLE)
 
     # -- reading ---------------------------------------------------------------
 

@@ -163,7 +163,7 @@ def _record(store: ScopeStore, entry: str, referenced: set) -> Optional[str]:
     name = entry[:-5]
     record = store.records.read_raw(name)
     if record is not None and record.previous is not None:
-        referenced.add(os.path.basename(record.previous.folder))
+        referenced.add(record.previous.folder)  # validated: an entry name the product creates
     current = folder_id(store.root / name)
     if record is None or (current is not None and (record.folder_id is None or same_folder(record.folder_id, current))):
         return None  # unreadable (maybe a newer version): left alone
@@ -177,7 +177,7 @@ def _record(store: ScopeStore, entry: str, referenced: set) -> Optional[str]:
             store.records.write(name, record)
             return f"re-bound the record of '{name}' to its folder (its identity changed, its content did not)"
         if record.previous is not None:
-            referenced.discard(os.path.basename(record.previous.folder))
+            referenced.discard(record.previous.folder)
         store.records.delete(name)
     finally:
         lock.release()
@@ -254,9 +254,7 @@ def _renames_to(path: Path, name: str) -> bool:
 
 def _entry_path(store: ScopeStore, area: str, name: str, value: object) -> Optional[Path]:
     """A journal-named entry, only if its name is one we create for this skill."""
-    if not isinstance(value, str) or entry_owner(value) is None or not value.startswith(name + "."):
-        return None
-    return store.bookkeeping / area / value
+    return store.entry_path(area, value, name)
 
 
 def _install(store: ScopeStore, data: dict) -> str:

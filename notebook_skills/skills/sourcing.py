@@ -27,7 +27,8 @@ from typing import AsyncIterator, Optional
 from ..errors import Invalid, NotFound, SkillsError
 from ..github import GitHubLocation, RefNotFound, extract_subtree
 from ..sources.cache import SourceCache
-from ..sources.discovery import flag_collisions
+from ..github import archive as archive_caps
+from ..sources.discovery import flag_collisions, source_members
 from ..sources.marketplace import MARKETPLACE_JSON, MAX_BYTES, Marketplace, MarketplaceError, PluginSpec, parse_marketplace
 from ..sources.preview import (
     Context,
@@ -160,21 +161,50 @@ class Sourcing:
     async def _commit(self, owner: str, repo: str, ref: str, mode: str) -> tuple[str, Optional[str]]:
         """(commit, ETag) of ``ref``: the one a recent preview saw (REUSE, TAKE:
         so the import installs what was previewed), else the head now (FRESH)."""
-        if mode != FRESH:
-            pinned = await self.m.run_io(self.cache.pinned, owner, repo, ref, mode == TAKE)
-            if pinned is not None:
-                return pinned
         try:
-            head = await self.github.head(owner, repo, ref)
+            return await self._ref_commit(owner, repo, ref, mode)
         except RefNotFound:
             raise NotFound(f"There is no '{ref}' in {owner}/{repo}.") from None
+
+    async def _ref_commit(self, owner: str, repo: str, ref: str, mode: str, *,
+                          take: bool = True) -> tuple[str, Optional[str]]:
+        """``_commit`` raising RefNotFound for a ref GitHub does not know; ``take=False``
+        leaves a cached pin for the import that follows (a check that the ref exists)."""
+        if mode != FRESH:
+            pinned = await self.m.run_io(self.cache.pinned, owner, repo, ref, mode == TAKE and take)
+            if pinned is not None:
+                return pinned
+        head = await self.github.head(owner, repo, ref)
         if mode != TAKE:
             await self.m.run_io(self.cache.pin, owner, repo, ref, head.sha, head.etag)
         return head.sha, head.etag
 
-    async def commit(self, owner: str, repo: str, ref: str) -> tuple[str, Optional[str]]:
-        """(commit, ETag) an import of ``ref`` installs: what a recent preview showed, else the head."""
-        return await self._commit(owner, repo, ref, TAKE)
+    async def locate(self, loc: GitHubLocation, mode: str,
+                     sha: Optional[str] = None) -> tuple[GitHubLocation, str, Optional[str]]:
+        """(``loc`` with its ref, the commit to use, the head's ETag or None).
+
+        The ref of a ``tree/`` URL may contain '/' (``tree/release/v1/skills/a``): the
+        readings of ``loc.splits()`` are asked for shortest first, so the usual URL
+        costs the one head request it always did and a longer ref a few more.  The
+        commit is ``sha`` when given (the ref is still checked: it is what a tracking
+        skill follows), else the ref's as ``mode`` says (``_commit``)."""
+        if loc.ref is None:
+            ref = await self.default_branch(loc.owner, loc.repo, mode)
+            loc = dataclasses.replace(loc, ref=ref)
+            if sha is not None:
+                return loc, sha, None
+            found, etag = await self._commit(loc.owner, loc.repo, ref, mode)
+            return loc, found, etag
+        readings = loc.splits()
+        if sha is not None and len(readings) == 1:
+            return loc, sha, None
+        for reading in readings:
+            try:
+                found, etag = await self._ref_commit(loc.owner, loc.repo, reading.ref, mode, take=sha is None)
+            except RefNotFound:
+                continue
+            return reading, sha or found, None if sha is not None and sha != found else etag
+        raise NotFound(f"There is no '{loc.ref}' in {loc.owner}/{loc.repo}.")
 
     async def cached_archive(self, owner: str, repo: str, sha: str) -> Optional[Path]:
         """The archive a recent preview downloaded, if still cached."""
@@ -201,6 +231,9 @@ class Sourcing:
             functools.partial(
                 extract_subtree, archive, base, dest, max_bytes=self.m.max_extract_bytes,
                 limit_name="max_archive_mb", max_scan_bytes=self.m.max_scan_bytes,
+                # the whole tree is searched: a repository-wide cap (each skill found is held
+                # to the per-skill one by describe / install_folder)
+                max_members=archive_caps.MAX_SOURCE_MEMBERS, members_message=source_members(owner, repo, base),
             )
         )
         if base and not result.files and not result.skipped:
@@ -216,10 +249,8 @@ class Sourcing:
         if not isinstance(url, str) or not url.strip():
             raise Invalid("Enter a GitHub URL or owner/repo.")
         loc = self.github.parse_url(marketplace_folder_url(url))
-        ref = loc.ref or await self.default_branch(loc.owner, loc.repo, mode)
-        etag = None
-        if sha is None:
-            sha, etag = await self._commit(loc.owner, loc.repo, ref, mode)
+        loc, sha, etag = await self.locate(loc, mode, sha)
+        ref = loc.ref
         store = await asyncio.to_thread(self.work_store, scope)
         async with contextlib.AsyncExitStack() as stack:
             op = _Op(stack, mode, store, plugin_shas=dict(plugin_shas or {}))

@@ -15,12 +15,13 @@ import stat
 import tempfile
 import threading
 from pathlib import Path
+from typing import Optional
 
-from ..errors import NOT_WRITABLE, Conflict, Invalid, NotFound
+from ..errors import EXISTS, NOT_WRITABLE, Conflict, Invalid, NotFound
 from .frontmatter import MAX_SKILL_MD_BYTES
 from .fsutil import atomic_write, bundle_files, read_bounded, remove_tree_quietly, token
 from .locks import file_lock
-from .names import is_valid_name, validate_name
+from .names import is_entry_name, is_valid_name, validate_name
 from .records import Records
 
 BOOKKEEPING = ".notebook-skills"
@@ -92,6 +93,17 @@ class ScopeStore:
         if not self.exists(name):
             raise NotFound(f"No {self.scope} skill named '{name}'")
         return self.skill_dir(name)
+
+    def refuse_link(self, name: str) -> None:
+        """Writes never go through a skill folder that is a link (`~/.claude/skills/x ->
+        elsewhere/x`): listed and readable, but changed only where it lives. Checked
+        before anything is touched, so the refusal changes nothing."""
+        if os.path.islink(self.skill_dir(name)):
+            raise Conflict(
+                f"'{name}' is a link to a skill folder; notebook-skills never writes through links. "
+                "Change the folder it points to, or delete the link.",
+                reason=EXISTS,
+            )
 
     # -- files ----------------------------------------------------------------
     def resolve_rel(self, name: str, rel: str) -> Path:
@@ -237,8 +249,9 @@ class ScopeStore:
             st = os.lstat(book)
         except FileNotFoundError:
             return book
-        if stat.S_ISREG(st.st_mode):
-            raise UnsafeBookkeeping(f"'{book}' is a file where a folder is needed; move it away and try again.")
+        if stat.S_ISREG(st.st_mode):  # in the way, like any file where a folder is needed (oserrors)
+            raise UnsafeBookkeeping(f"'{book}' is a file where a folder is needed; move it away and try again.",
+                                    reason=EXISTS)
         if not stat.S_ISDIR(st.st_mode) or os.path.realpath(book) != os.path.join(self.key, BOOKKEEPING):
             raise UnsafeBookkeeping(
                 f"{book} is a link or not a folder inside {self.root}; notebook-skills refuses to use it. "
@@ -261,6 +274,9 @@ class ScopeStore:
                     pass
                 return self.area(name, create=False)
             return path
+        if stat.S_ISREG(st.st_mode):
+            raise UnsafeBookkeeping(f"'{path}' is a file where a folder is needed; move it away and try again.",
+                                    reason=EXISTS)
         if not stat.S_ISDIR(st.st_mode) or os.path.realpath(path) != os.path.join(self.key, BOOKKEEPING, name):
             raise UnsafeBookkeeping(
                 f"{path} is a link or not a folder; notebook-skills refuses to use it. Remove it and try again."
@@ -301,6 +317,15 @@ class ScopeStore:
         """A fresh unused path `<area>/<name>.<owner>.<token>` (not created)."""
         owner = self.ensure_owner()
         return self.area(area) / f"{validate_name(name)}.{owner}.{token()}"
+
+    def entry_path(self, area: str, value: object, name: Optional[str] = None) -> Optional[Path]:
+        """`<bookkeeping>/<area>/<value>` when ``value`` (read from a journal or a record,
+        which a cloned repository controls) is an entry name the product creates
+        (`park`), of skill ``name`` when given; else None.  Never '..', '.', a path or an
+        absolute path, so nothing outside the area can be reached through it."""
+        if not is_entry_name(value) or (name is not None and not str(value).startswith(name + ".")):
+            return None
+        return self.bookkeeping / area / str(value)
 
     def new_staging(self, name: str) -> Path:
         path = self.park(STAGING, name)

@@ -14,6 +14,7 @@ from typing import Optional
 
 from ..errors import Invalid, NotFound, SkillsError
 from ..github import RateLimited
+from ..oserrors import translate
 from .engine import Progress, SyncEngine
 from .planner import Outcome, Target
 
@@ -113,7 +114,10 @@ class SyncService:
             raise Invalid(f"'{name}' has no GitHub source to sync from.")
         loc = self.m.github.parse_url(source)
         ref = loc.ref or await self.m.github.default_branch(loc.owner, loc.repo)
-        return Origin(host=self.m.github_host, owner=loc.owner, repo=loc.repo, ref=ref, path=loc.path)
+        # a ref with '/' cannot be told from the path by parsing: the engine confirms the
+        # split with the head request it makes anyway (and tries longer refs if needed)
+        return Origin(host=self.m.github_host, owner=loc.owner, repo=loc.repo, ref=ref, path=loc.path,
+                      guessed=loc.ambiguous)
 
     async def sync(self, scope: str, name: str, *, force: bool = False):
         from .models import SyncResult
@@ -149,8 +153,12 @@ class SyncService:
                         read = self._read(store, name, batch=True)
                     except (FileNotFoundError, NotFound):
                         continue  # deleted while listing
-                    except SkillsError as err:  # e.g. an unreadable SKILL.md
+                    except SkillsError as err:  # e.g. a SKILL.md that is not UTF-8
                         found.append((store, name, err))
+                        continue
+                    except OSError as err:  # e.g. an unreadable SKILL.md: that skill fails, the batch goes on
+                        found.append((store, name, translate(err, name) or SkillsError(
+                            f"SKILL.md of '{name}' cannot be read ({err.strerror or type(err).__name__})")))
                         continue
                     if read is not None:
                         found.append((store, name, read))

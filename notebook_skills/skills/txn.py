@@ -24,6 +24,7 @@ commit the record, undone on failure), so a failure changes nothing.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,9 @@ from .journal import CRASH_ENV, GENERATIONS, JOURNAL, crash_point, is_skill_fold
 from .journal import write_journal as _write_journal
 from .record import Generation, InstallRecord
 from .records import RECORDS, folder_id, holds
-from .store import BACKUP, SKILL_MD, STAGING, TRASH, ScopeStore
+from .store import BACKUP, SKILL_MD, STAGING, TRASH, ScopeStore, UnsafeBookkeeping
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,9 +91,11 @@ def check_target(store: ScopeStore, name: str, expect: Expect) -> bool:
 def stamp_skill_md(store: ScopeStore, folder: Path, name: str, record: InstallRecord) -> None:
     """Write the product keys (and `name`) of SKILL.md in `folder` from the record."""
     md = folder / SKILL_MD
-    text = md.read_bytes().decode("utf-8")
+    raw = md.read_bytes()
+    doc = parse_skill_md(raw)  # Invalid (never UnicodeDecodeError) for text that is not UTF-8
+    text = raw.decode("utf-8")
     updates = store.records.frontmatter_keys(record)
-    fm_name = parse_skill_md(text).frontmatter.get("name")
+    fm_name = doc.frontmatter.get("name")
     if fm_name is None or str(fm_name) != name:
         updates["name"] = name
     new = set_frontmatter_keys(text, updates)
@@ -113,6 +118,7 @@ def install(store: ScopeStore, name: str, staged: Path, record: InstallRecord, e
     settle(store, name)
     replacing = check_target(store, name, expect)
     store.area(RECORDS)  # a refused records area (a link) fails here, before anything moves
+    store.records.writable_path(name)  # ...and a record path that is a folder or a link
     fsync_tree(staged)
     crash_point("staged")
     record.folder_id = folder_id(staged)
@@ -207,8 +213,9 @@ def finish_install(store: ScopeStore, entry: dict, old_at: Optional[Path]) -> No
             os.rename(old_at, generations / entry["generation"])
         # else: not the bundle we replaced; never delete what we cannot identify
         drop = entry.get("drop_generation")
-        if drop and drop != entry["generation"]:
-            remove_tree_quietly(generations / os.path.basename(drop))
+        dropped = store.entry_path(GENERATIONS, drop) if drop != entry["generation"] else None
+        if dropped is not None:  # only an entry name the product creates: never '..' or a path
+            remove_tree_quietly(generations / dropped.name)
         fsync_path(generations, directory=True)
     fsync_path(store.root, directory=True)
 
@@ -222,7 +229,7 @@ def delete(store: ScopeStore, name: str) -> None:
     target = store.skill_dir(name)
     if not os.path.lexists(target) or not (target / SKILL_MD).is_file():
         raise NotFound(f"No {store.scope} skill named '{name}'")
-    store.records.path(name)  # a refused records area (a link) fails here, before the folder moves
+    store.records.writable_path(name)  # a refused record path (a link, a folder) fails before the folder moves
     record = store.records.read_raw(name)
     trash = store.park(TRASH, name)
     os.rename(target, trash)  # a link is moved as a link: its target is never touched
@@ -230,8 +237,12 @@ def delete(store: ScopeStore, name: str) -> None:
     store.records.delete(name)
     fsync_path(store.root, directory=True)
     remove_tree_quietly(trash)  # recovery finishes it otherwise
-    if record is not None and record.previous is not None:
-        remove_tree_quietly(store.area(GENERATIONS) / os.path.basename(record.previous.folder))
+    generation = store.entry_path(GENERATIONS, record.previous.folder) if record and record.previous else None
+    if generation is not None:  # only an entry name the product creates (record.py validates it too)
+        try:
+            remove_tree_quietly(store.area(GENERATIONS, create=False) / generation.name)
+        except UnsafeBookkeeping as err:  # a linked area is never entered; recovery reports it
+            log.warning("notebook-skills: %s", err.message)
 
 
 def write_record(store: ScopeStore, name: str, record: InstallRecord) -> None:

@@ -18,13 +18,15 @@ from typing import AsyncIterator, Optional
 
 from ..errors import Invalid, NotFound, SkillsError
 from ..github import GitHubLocation, Tree, extract_subtree
+from ..github import archive as archive_caps
+from ..sources.discovery import find_skill_folders, over_member_cap, source_members
 from ..oserrors import guard_os_errors
 from . import txn
 from .bundlecheck import not_installed
 from .frontmatter import parse_skill_md
 from .hashing import content_sha256
 from .models import SkillDetail
-from .fsutil import bundle_files, copy_bundle, remove_tree_quietly, walk_nofollow
+from .fsutil import bundle_files, copy_bundle, remove_tree_quietly
 from .names import derive_name, validate_name
 from .record import InstallRecord, LastCheck, Origin
 from .store import SKILL_MD, ScopeStore
@@ -105,19 +107,20 @@ def _mkdtemp(store: ScopeStore, prefix: str) -> Path:
     return store.mkdtemp(prefix.rstrip("-"))
 
 
-def _unpack(archive: Path, subpath: str, work: Path, max_bytes: int, max_scan: int) -> tuple[str, list[str], list[str]]:
-    """Extract the URL's folder and find its skills: (kind, candidate folders, skipped members)."""
+def _unpack(archive: Path, loc: GitHubLocation, work: Path, max_bytes: int,
+            max_scan: int) -> tuple[str, list[str], list[str]]:
+    """Extract the URL's folder and find its skills: (kind, candidate folders, skipped members).
+
+    The same discovery rules and caps as a preview (sources/discovery.py): the folder is
+    unpacked under the repository-wide member cap, and each skill found is held to the
+    per-skill one when it is installed (`install_folder`)."""
     skipped = extract_subtree(
-        archive, subpath, work, max_bytes=max_bytes, limit_name="max_archive_mb", max_scan_bytes=max_scan
+        archive, loc.path, work, max_bytes=max_bytes, limit_name="max_archive_mb", max_scan_bytes=max_scan,
+        max_members=archive_caps.MAX_SOURCE_MEMBERS, members_message=source_members(loc.owner, loc.repo, loc.path),
     ).skipped
     if (work / SKILL_MD).is_file():
         return "skill", [""], skipped
-    found = []
-    for dirpath, dirnames, filenames in walk_nofollow(work):  # iterative: deep trees are fine
-        dirnames[:] = sorted(d for d in dirnames if d != ".git")
-        if SKILL_MD in filenames:
-            found.append(Path(dirpath).relative_to(work).as_posix())
-    return "repo", found, skipped
+    return "repo", find_skill_folders(work), skipped
 
 
 def _size(folder: Path) -> int:
@@ -141,15 +144,15 @@ class Upstream:
         self.m.require_github()
         if not isinstance(url, str) or not url.strip():
             raise Invalid("Enter a GitHub URL or owner/repo.")
-        loc = self.github.parse_url(url.strip())
-        ref = loc.ref or await self.m.sourcing.default_branch(loc.owner, loc.repo)
         # Resolve the ref to one commit and use it for everything: the archive, the
         # folder tree SHAs and the record (a push meanwhile is never recorded).  It is
         # `sha` when the caller names the commit its preview showed, else the one a
-        # recent preview resolved, else the head; a previewed archive is reused.
-        etag = None
-        if sha is None:
-            sha, etag = await self.m.sourcing.commit(loc.owner, loc.repo, ref)
+        # recent preview resolved, else the head; a previewed archive is reused.  A ref
+        # with '/' (`tree/release/v1/skills/a`) is told from the path by asking GitHub.
+        from .sourcing import TAKE
+
+        loc, sha, etag = await self.m.sourcing.locate(self.github.parse_url(url.strip()), TAKE, sha)
+        ref = loc.ref
         tree = await self.github.tree(loc.owner, loc.repo, sha)
         if loc.path and not tree.truncated and tree.folder(loc.path) is None:
             raise NotFound(f"There is no '{loc.path}' on '{ref}' in {loc.owner}/{loc.repo}.")
@@ -161,7 +164,7 @@ class Upstream:
                 loc.owner, loc.repo, sha
             )
             kind, candidates, skipped = await self.m.run_extract(
-                _unpack, archive, loc.path, work, self.m.max_extract_bytes, self.m.max_scan_bytes
+                _unpack, archive, loc, work, self.m.max_extract_bytes, self.m.max_scan_bytes
             )
             yield Resolved(loc=loc, ref=ref, sha=sha, work=work, kind=kind, candidates=candidates, skipped=skipped,
                            tree=tree, etag=etag)
@@ -209,6 +212,9 @@ class Upstream:
                              tracks_upstream: Optional[bool], overwrite: bool) -> tuple[SkillDetail, bool]:
         """Install an extracted skill ``folder`` as ``name`` (every import ends here):
         size cap, staging copy outside the lock, then stamp and `txn.install` under it."""
+        too_many = await asyncio.to_thread(over_member_cap, folder)
+        if too_many:
+            raise Invalid(f"{too_many}.")
         if self.m.max_skill_bytes and await asyncio.to_thread(_size, folder) > self.m.max_skill_bytes:
             raise Invalid(f"The skill is larger than max_skill_mb ({_mb(self.m.max_skill_bytes)}).")
         staging = await asyncio.to_thread(_stage_copy, store, name, folder)

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Optional
 
 from ..errors import Invalid, SkillsError
+from ..github import archive
 from ..skills.bundlecheck import name_clashes, not_installed
 from ..skills.frontmatter import parse_skill_md
 from ..skills.names import derive_name, is_valid_name
@@ -91,6 +92,44 @@ def list_bundle(folder: Path) -> tuple[list[str], list[str]]:
     return sorted(files), sorted(odd)
 
 
+def count_members(folder: Path, stop: int) -> int:
+    """Entries below ``folder`` (files, folders, links...), counted up to ``stop + 1``:
+    what the member cap of an archive counts inside a skill folder."""
+    count = 0
+    stack = [folder]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except (NotADirectoryError, FileNotFoundError, PermissionError):
+            continue
+        for entry in entries:
+            count += 1
+            if count > stop:
+                return count
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+    return count
+
+
+def over_member_cap(folder: Path) -> Optional[str]:
+    """The per-skill member cap's message when ``folder`` holds more (else None).
+
+    Discovery unpacks a whole repository under a larger cap (``source_members``);
+    each skill folder found must still fit the per-skill one to be installed."""
+    cap = archive.MAX_MEMBERS
+    if cap and count_members(folder, cap) > cap:
+        return archive.SKILL_MEMBERS.format(n=cap)
+    return None
+
+
+def source_members(owner: str, repo: str, path: str = "") -> str:
+    """What the discovery member cap counts, for its message (``{n}``: the cap)."""
+    where = f"{owner}/{repo}" + (f" folder '{path}'" if path else "")
+    where = where.replace("{", "{{").replace("}", "}}")
+    return (where + " has more than {n} files and folders to search for skills (discovery cap); "
+            "import a skill by its folder URL (.../tree/<ref>/<path>) instead")
+
+
 @dataclass
 class Found:
     """One discovered skill folder, described for a preview."""
@@ -137,6 +176,9 @@ def describe(
     size = sum(_size(folder / f) for f in files)
     if max_skill_bytes and size > max_skill_bytes:
         problems.append(f"larger than the {max_skill_bytes / (1024 * 1024):g} MB skill limit (max_skill_mb)")
+    too_many = over_member_cap(folder)
+    if too_many:
+        problems.append(f"{too_many}: it cannot be imported")
     # what the extraction refused plus anything odd found on disk (a local folder)
     problems.extend(not_installed(sorted({*skipped, *(_join(rel, o) for o in odd)}), rel))
     return Found(rel=rel, name=name, description=description, files=files, problems=problems)

@@ -86,6 +86,7 @@ class FakeGitHub:
     def reset(self) -> None:
         with self._lock:
             self._repos: dict[tuple[str, str], Repo] = {}
+            self._renamed: dict[tuple[str, str], Repo] = {}  # old (owner, name) -> the repo now
             self._faults: dict[str, list] = {}
             self._limits: dict[str, tuple[int, int | None]] = {}
             self._canned: dict[str, list] = {}
@@ -149,6 +150,31 @@ class FakeGitHub:
                 out.append({"full_name": f"{r.owner}/{r.name}", "default_branch": r.default_branch,
                             "head": head, "files": sorted(r.commits[head].tree)})
             return out
+
+    def rename_repo(self, owner, repo, new_owner, new_repo) -> None:
+        """Rename or transfer a repository as GitHub does: its API paths under the old
+        name answer 301 to ``/repositories/{id}/...`` (query kept), which serve it."""
+        with self._lock:
+            r = self._repos.pop((owner.lower(), repo.lower()))
+            r.owner, r.name = new_owner, new_repo
+            self._repos[(new_owner.lower(), new_repo.lower())] = r
+            self._renamed[(owner.lower(), repo.lower())] = r
+
+    def _by_id(self, repo_id: int) -> Repo | None:
+        with self._lock:
+            return next((r for r in self._repos.values() if r.id == repo_id), None)
+
+    def _moved_to(self, path: str, query: str) -> str | None:
+        """The 301 Location for an API path under a renamed repository's old name."""
+        parts = path.split("/", 6)  # '', 'api', 'v3', 'repos', owner, repo[, rest]
+        if len(parts) < 6 or parts[:4] != ["", "api", "v3", "repos"]:
+            return None
+        with self._lock:
+            r = self._renamed.get((parts[4].lower(), parts[5].lower()))
+            if r is None or (parts[4].lower(), parts[5].lower()) in self._repos:
+                return None
+        rest = "/" + parts[6] if len(parts) > 6 else ""
+        return f"{self.api_url}/repositories/{r.id}{rest}" + (f"?{query}" if query else "")
 
     def delete_repo(self, owner, repo) -> None:
         with self._lock:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .fake import FakeGitHub
 
 DOCS = "https://docs.github.com/rest"
+_BY_ID = re.compile(r"^/api/v3/repositories/([0-9]+)(/.*)?$")
 _ROUTES = [
     ("repo", re.compile(r"^/api/v3/repos/([^/]+)/([^/]+)/?$")),
     # commits/{ref}: the engine's head request (ref may be %2F-encoded)
@@ -60,9 +61,20 @@ class FakeHandler(tornado.web.RequestHandler):
     def not_found(self) -> None:
         self.send_json({"message": "Not Found", "documentation_url": DOCS}, 404)
 
+    def _canonical_path(self) -> str:
+        """``/api/v3/repositories/{id}/...`` (where GitHub sends a renamed repository)
+        served as ``/api/v3/repos/{owner}/{name}/...``."""
+        path = self.request.path
+        m = _BY_ID.match(path)
+        if m:
+            repo = self.fake._by_id(int(m.group(1)))
+            if repo is not None:
+                return f"/api/v3/repos/{repo.owner}/{repo.name}{m.group(2) or ''}"
+        return path
+
     async def get(self, *_args) -> None:
         req = self.request
-        kind, groups = classify(req.path)
+        kind, groups = classify(self._canonical_path())
         count, self._entry = self.fake._log(kind, req)  # logged before any fault applies
         if self.fake.latency:
             await asyncio.sleep(self.fake.latency)
@@ -82,6 +94,10 @@ class FakeHandler(tornado.web.RequestHandler):
             return self.send_json(body, status)
         if req.path.startswith("/api/v3/") and not self._token_ok():
             return self.not_found()  # private repos look absent without a token
+        moved = self.fake._moved_to(req.path, req.query)
+        if moved is not None:  # a renamed repository: GitHub's 301 to its id-based path
+            self.set_header("Location", moved)
+            return self.send_json({"message": "Moved Permanently", "url": moved, "documentation_url": DOCS}, 301)
         if kind == "other":
             return self.not_found()
         query = {k: v[-1].decode() for k, v in req.query_arguments.items()}
