@@ -6,7 +6,6 @@ import * as React from 'react';
 import { ISkillsClient, Scope } from './api';
 import { ImportForm } from './components/ImportForm';
 import { IImportOutcome, ImportFormModel } from './importModel';
-import { NULL_TRANS } from './validate';
 
 const IMPORT_BUTTON = 1;
 
@@ -135,7 +134,7 @@ export async function showImportDialog(
     client,
     options.scope ?? 'user',
     options.githubUrl,
-    options.trans ?? NULL_TRANS
+    options.trans
   );
   if (options.url) {
     form.url = options.url;

@@ -7,7 +7,6 @@
  * marketplace preview is shown per plugin; an external plugin's skills are
  * asked for when its group is first expanded.
  */
-import { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import {
@@ -24,16 +23,15 @@ import {
   importSelected
 } from './importOutcome';
 import { PluginBrowser } from './pluginBrowser';
-import { IPluginGroup } from './pluginGroups';
+import { IPluginGroup, clashNote } from './pluginGroups';
+import { TranslationBundle, bundle } from './trans';
 import {
-  NULL_TRANS,
   candidateTreeUrl,
   parseSkillUrl,
   validateImportUrl,
   validateSkillName
 } from './validate';
 
-export { urlHelp, urlPlaceholder, validateImportUrl } from './validate';
 export type { IImportOutcome } from './importOutcome';
 
 /** A plugin group's checkbox: every skill checked, some, or none. */
@@ -44,7 +42,7 @@ export class ImportFormModel {
     client: ISkillsClient,
     scope: Scope = 'user',
     githubUrl = 'https://github.com',
-    trans: TranslationBundle = NULL_TRANS
+    trans: TranslationBundle = bundle()
   ) {
     this._client = client;
     this._scope = scope;
@@ -61,12 +59,7 @@ export class ImportFormModel {
         ),
       merged: preview => (this._preview = preview),
       changed: () => this._emit(),
-      clashNote: (name, ids) =>
-        trans.__(
-          "installs as '%1' like %2: import them one at a time and give one of them another name",
-          name,
-          ids.map(i => `'${i}'`).join(', ')
-        )
+      clashNote: clashNote(trans)
     });
   }
 

@@ -10,7 +10,7 @@ import {
 } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { ITranslator } from '@jupyterlab/translation';
 
 import { createClient } from './api';
 import { CommandIDs, registerCommands } from './commands';
@@ -19,7 +19,7 @@ import { SkillDetailWidget } from './detail';
 import { SkillsDrive } from './drive';
 import { SkillsModel } from './model';
 import { followRewrites } from './openDocuments';
-import { TRANSLATION_DOMAIN } from './trans';
+import { TRANSLATION_DOMAIN, bundle } from './trans';
 import { ISkillsModel } from './tokens';
 
 export { ISkillsModel } from './tokens';
@@ -42,7 +42,7 @@ const plugin: JupyterFrontEndPlugin<ISkillsModel> = {
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null
   ): ISkillsModel => {
-    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
+    const trans = bundle(translator?.load(TRANSLATION_DOMAIN));
     const client = createClient(app.serviceManager.serverSettings, trans);
     const model = new SkillsModel({ client });
 

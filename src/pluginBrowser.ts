@@ -10,7 +10,6 @@ import { IPreview, errorMessage } from './api';
 import {
   ClashNote,
   IPluginGroup,
-  defaultClashNote,
   mergePlugin,
   pluginGroups
 } from './pluginGroups';
@@ -92,12 +91,7 @@ export class PluginBrowser {
       const current = this._host.preview();
       if (generation === this._generation && current) {
         this._host.merged(
-          mergePlugin(
-            current,
-            name,
-            answer,
-            this._host.clashNote ?? defaultClashNote
-          )
+          mergePlugin(current, name, answer, this._host.clashNote)
         );
       }
     } catch (error) {

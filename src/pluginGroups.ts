@@ -4,6 +4,8 @@
  * Pure functions of the preview; the dialog's model keeps the state.
  */
 import { ICandidate, IPlugin, IPreview, IPreviewError } from './api';
+import { TranslationBundle, bundle } from './trans';
+import { shortSha } from './validate';
 
 export interface IPluginGroup {
   /** The plugin's name; '' for the skills no plugin lists. */
@@ -135,7 +137,7 @@ export function mergePlugin(
   preview: IPreview,
   name: string,
   answer: IPreview,
-  clashNote: ClashNote = defaultClashNote
+  note: ClashNote = clashNote()
 ): IPreview {
   const answered = answer.plugins.find(p => p.name === name);
   const have = new Set(preview.skills.map(c => c.id));
@@ -147,7 +149,7 @@ export function mergePlugin(
           ...c,
           problems: [
             ...c.problems,
-            clashNote(
+            note(
               c.name,
               others.map(o => o.id)
             )
@@ -180,9 +182,15 @@ export function mergePlugin(
 /** The problem note of a candidate that installs under the same name as others. */
 export type ClashNote = (name: string, otherIds: string[]) => string;
 
-export const defaultClashNote: ClashNote = (name, ids) =>
-  `installs as '${name}' like ${ids.map(i => `'${i}'`).join(', ')}: ` +
-  'import them one at a time and give one of them another name';
+export function clashNote(trans?: TranslationBundle): ClashNote {
+  const t = bundle(trans);
+  return (name, ids) =>
+    t.__(
+      "installs as '%1' like %2: import them one at a time and give one of them another name",
+      name,
+      ids.map(i => `'${i}'`).join(', ')
+    );
+}
 
 /** Candidates of the external plugins resolved so far, except `except`. */
 function externalCandidates(preview: IPreview, except: string): ICandidate[] {
@@ -202,6 +210,6 @@ export function pluginOrigin(p: IPlugin): string {
   }
   const repo = s.owner && s.repo ? `${s.owner}/${s.repo}` : '';
   const path = s.path ? `/${s.path}` : '';
-  const pin = s.sha ? s.sha.slice(0, 7) : (s.ref ?? '');
+  const pin = shortSha(s.sha) || (s.ref ?? '');
   return `${repo}${path}${pin ? ` @ ${pin}` : ''}`;
 }

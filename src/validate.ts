@@ -5,15 +5,12 @@
 import { ICandidate, ISource } from './api';
 import { TranslationBundle, bundle } from './trans';
 
-/** Untranslated strings: what callers get when they pass no bundle. */
-export const NULL_TRANS: TranslationBundle = bundle();
-
 /** Valid skill names (Agent Skills spec). */
 export const SKILL_NAME_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 export function validateSkillName(
   name: string,
-  trans: TranslationBundle = NULL_TRANS
+  trans: TranslationBundle = bundle()
 ): string | null {
   if (!name) {
     return trans.__('A name is required.');
@@ -150,7 +147,7 @@ export function isPlainHttp(input: string): boolean {
 /** The accepted URL forms, spelled with the configured host. */
 export function urlHelp(
   githubUrl = 'https://github.com',
-  trans: TranslationBundle = NULL_TRANS
+  trans: TranslationBundle = bundle()
 ): string {
   const base = githubUrl.replace(/\/+$/, '');
   return trans.__(
@@ -167,7 +164,7 @@ export function urlPlaceholder(githubUrl = 'https://github.com'): string {
 export function validateImportUrl(
   url: string,
   githubUrl = 'https://github.com',
-  trans: TranslationBundle = NULL_TRANS
+  trans: TranslationBundle = bundle()
 ): string | null {
   if (!url.trim()) {
     return null;

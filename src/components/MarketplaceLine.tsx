@@ -1,8 +1,8 @@
-import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { IMarketplaceRef } from '../api';
-import { NULL_TRANS, parseSkillUrl, safeHttpsUrl } from '../validate';
+import { TranslationBundle, bundle, translateWithNodes } from '../trans';
+import { parseSkillUrl, safeHttpsUrl } from '../validate';
 
 /** owner/repo[/folder] of a marketplace.json URL, or the URL itself. */
 export function marketplaceLabel(url: string): string {
@@ -21,7 +21,7 @@ export function MarketplaceLine(props: {
   trans?: TranslationBundle;
 }): JSX.Element {
   const { marketplace } = props;
-  const trans = props.trans ?? NULL_TRANS;
+  const trans = bundle(props.trans);
   const href = safeHttpsUrl(marketplace.url);
   const label = marketplaceLabel(marketplace.url);
   const where = href ? (
@@ -37,21 +37,13 @@ export function MarketplaceLine(props: {
   ) : (
     <span className="jp-skills-source-text">{label}</span>
   );
-  // Translated with the placeholders kept, then split, so the link can sit
-  // wherever a language puts it.
-  const text = trans.__('from marketplace %1, plugin %2', '%1', '%2');
   return (
     <p className="jp-skills-hint jp-skills-detail-marketplace">
-      {text.split(/(%[12])/).map((part, i) =>
-        part === '%1' ? (
-          <React.Fragment key={i}>{where}</React.Fragment>
-        ) : part === '%2' ? (
-          <span key={i} className="jp-skills-detail-plugin">
-            {marketplace.plugin}
-          </span>
-        ) : (
-          part
-        )
+      {translateWithNodes(
+        trans,
+        'from marketplace %1, plugin %2',
+        where,
+        <span className="jp-skills-detail-plugin">{marketplace.plugin}</span>
       )}
     </p>
   );
