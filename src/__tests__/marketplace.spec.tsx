@@ -257,8 +257,12 @@ describe('marketplace preview', () => {
     await act(async () => {
       model.url = 'https://github.com/acme/other';
     });
+    // a new preview is showing (same plugins) when the old answer arrives
+    await act(() => model.runPreview());
+    expect(model.preview).not.toBeNull();
     await act(async () => pending.resolve(reportsAnswer()));
-    expect(model.preview).toBeNull();
+    expect(model.candidates.map(c => c.id)).not.toContain(weekly.id);
+    expect(model.preview?.plugins[1].skills).toBeNull();
     expect(model.plugins.isResolving('reports')).toBe(false);
   });
 
