@@ -15,13 +15,7 @@ import { validateSkillName } from './validate';
 import { SkillsModel } from './model';
 import { TranslationBundle, bundle } from './trans';
 
-export {
-  showDetails,
-  syncAll,
-  syncOne,
-  syncLines,
-  syncSummary
-} from './syncActions';
+export { syncAll, syncOne } from './syncActions';
 
 async function askName(
   title: string,

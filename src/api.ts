@@ -56,6 +56,7 @@ export * from './types';
 export * from './wire';
 export type { ConflictReason } from './request';
 export {
+  ENABLE_COMMAND,
   EXTENSION_MISSING_MESSAGE,
   NAMESPACE,
   ServerExtensionMissingError,

@@ -50,16 +50,12 @@ export interface ICommandsOptions {
   trans: TranslationBundle;
 }
 
-type ISkillArgs = ISkillRef;
-
-export { skillOfPath };
-
 export function registerCommands(options: ICommandsOptions): void {
   const { app, model, docManager, tracker, palette, trans } = options;
   const { commands } = app;
 
   /** Skill from command args, or from the row under the context menu. */
-  const target = (args: ReadonlyPartialJSONObject): ISkillArgs | null => {
+  const target = (args: ReadonlyPartialJSONObject): ISkillRef | null => {
     if (typeof args.scope === 'string' && typeof args.name === 'string') {
       return { scope: args.scope as Scope, name: args.name };
     }
@@ -74,13 +70,13 @@ export function registerCommands(options: ICommandsOptions): void {
     return s && !isInvalidFolder(s) ? s : null;
   };
 
-  const findDetail = (t: ISkillArgs) =>
+  const findDetail = (t: ISkillRef) =>
     tracker.find(w => w.id === detailWidgetId(t.scope, t.name));
 
-  const openDocuments = (t: ISkillArgs) => documentsOfSkill(app, docManager, t);
+  const openDocuments = (t: ISkillRef) => documentsOfSkill(app, docManager, t);
 
   /** After a sync: editors without unsaved edits show the new content. */
-  const afterSync = async (t: ISkillArgs): Promise<void> => {
+  const afterSync = async (t: ISkillRef): Promise<void> => {
     await reloadClean(openDocuments(t));
     const open = findDetail(t);
     if (open) {
@@ -88,7 +84,7 @@ export function registerCommands(options: ICommandsOptions): void {
     }
   };
 
-  const openSkill = async (t: ISkillArgs): Promise<void> => {
+  const openSkill = async (t: ISkillRef): Promise<void> => {
     const existing = findDetail(t);
     if (existing) {
       app.shell.activateById(existing.id);
@@ -130,7 +126,7 @@ export function registerCommands(options: ICommandsOptions): void {
 
   /** Rename and Delete would strand unsaved edits: ask to save or close first. */
   const refuseIfDirty = (
-    t: ISkillArgs,
+    t: ISkillRef,
     action: 'rename' | 'delete'
   ): boolean => {
     const dirty = openDocuments(t).filter(d => d.context.model.dirty);
@@ -157,7 +153,7 @@ export function registerCommands(options: ICommandsOptions): void {
     return true;
   };
 
-  const closeSkill = (t: ISkillArgs): void => {
+  const closeSkill = (t: ISkillRef): void => {
     findDetail(t)?.dispose();
     for (const d of openDocuments(t)) {
       d.widget.dispose();
@@ -407,6 +403,6 @@ export function registerCommands(options: ICommandsOptions): void {
   }
 }
 
-function key(s: { scope: Scope; name: string }): ISkillArgs {
+function key(s: { scope: Scope; name: string }): ISkillRef {
   return { scope: s.scope, name: s.name };
 }

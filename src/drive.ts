@@ -36,7 +36,6 @@ export {
   sha256Hex,
   skillFilePath
 } from './drivePaths';
-export type { ISkillPath } from './drivePaths';
 
 export class SkillsDrive implements Contents.IDrive {
   constructor(options: SkillsDrive.IOptions) {

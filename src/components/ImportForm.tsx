@@ -2,7 +2,8 @@ import { UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { Scope } from '../api';
-import { ImportFormModel, urlHelp, urlPlaceholder } from '../importModel';
+import { ImportFormModel } from '../importModel';
+import { urlHelp, urlPlaceholder } from '../validate';
 import { CandidateItem } from './CandidateItem';
 import { PluginList } from './PluginList';
 

@@ -13,6 +13,7 @@ import { Message } from '@lumino/messaging';
 import { Panel } from '@lumino/widgets';
 import * as React from 'react';
 
+import { ENABLE_COMMAND } from '../api';
 import { CommandIDs } from '../commandIds';
 import { skillsIcon } from '../icons';
 import { SkillsModel } from '../model';
@@ -80,7 +81,7 @@ export function SkillsView(props: {
             ? translateWithNodes(
                 t,
                 'The notebook-skills server extension is not enabled. Run %1 and restart JupyterLab.',
-                <code>jupyter server extension enable notebook_skills</code>
+                <code>{ENABLE_COMMAND}</code>
               )
             : model.error}
         </div>
