@@ -14,6 +14,7 @@ export default tseslint.config(
       'coverage/',
       'ui-tests/',
       '.venv/',
+      'benchmarks/',
       'dist/',
       '**/*.d.ts',
       '*.config.js',
