@@ -26,6 +26,13 @@ DOCS_GITHUB_URL = "https://github.com"
 
 
 
+@pytest.fixture
+def shots_dir(tmp_path):
+    """docs/images under `make screenshots` (SCREENSHOT_DIR), else a temporary directory."""
+    target = os.environ.get("SCREENSHOT_DIR")
+    return Path(target) if target else tmp_path
+
+
 @pytest.fixture(scope="session")
 def fake_and_ca(tmp_path_factory):
     fake, ca_path = start_fake(tmp_path_factory.mktemp("fake-ca"))

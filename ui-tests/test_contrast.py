@@ -70,8 +70,8 @@ Write plainly.
 def _every_badge_kind(lab, fake):
     """Tracking + Modified + Update available (csv-helper), Upstream gone (notebook-tidy),
     Managed (house-style) and a problem (a folder whose name is not a skill name)."""
-    import_skill(lab, fake, "acme/data-skills", CSV)
-    import_skill(lab, fake, "acme/lab-skills", "notebook-tidy")
+    import_skill(lab, "acme/data-skills", CSV)
+    import_skill(lab, "acme/lab-skills", "notebook-tidy")
     skill_md = lab.user_skills / "csv-helper" / "SKILL.md"
     skill_md.write_text(skill_md.read_text() + "A local note.\n")
     # upstream moves on and a check says so (Update available), without syncing
@@ -157,7 +157,7 @@ def test_import_dialog_badge_and_boxes_have_4_5_to_1_contrast(open_page, state, 
     """The Installed badge and the "already exists" box (with its Replace it label) of a
     plain preview; a marketplace plugin's refusal (warning) and failed resolution (error)."""
     lab = state
-    import_skill(lab, fake, "acme/data-skills", CSV)
+    import_skill(lab, "acme/data-skills", CSV)
     with themed(open_page, lab, theme) as page:
         panel = open_skills_panel(page)
         toolbar_button(panel, "Import from GitHub").click()

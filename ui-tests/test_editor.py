@@ -37,7 +37,7 @@ def _type_at_end(page, editor, text: str) -> None:
 
 def test_edit_skill_md_in_the_file_editor_and_save(open_page, state, fake):
     lab = state
-    import_skill(lab, fake, "acme/data-skills", PLOT, track=False)
+    import_skill(lab, "acme/data-skills", PLOT, track=False)
     page = open_page(lab)
     panel = open_skills_panel(page)
     row(panel, "plot-style").locator(".jp-skills-row-name").click()
@@ -68,7 +68,7 @@ def test_edit_skill_md_in_the_file_editor_and_save(open_page, state, fake):
 
 def test_file_changed_on_disk_gets_the_conflict_prompt_and_keeps_the_disk_version(open_page, state, fake):
     lab = state
-    import_skill(lab, fake, "acme/data-skills", PLOT, track=False)
+    import_skill(lab, "acme/data-skills", PLOT, track=False)
     page = open_page(lab)
     editor = _open_in_editor(page)
     skill_md = lab.user_skills / "plot-style" / "SKILL.md"
@@ -93,7 +93,7 @@ def test_file_changed_on_disk_gets_the_conflict_prompt_and_keeps_the_disk_versio
 
 def test_closing_a_dirty_editor_asks_first(open_page, state, fake):
     lab = state
-    import_skill(lab, fake, "acme/data-skills", PLOT, track=False)
+    import_skill(lab, "acme/data-skills", PLOT, track=False)
     page = open_page(lab)
     editor = _open_in_editor(page)
     skill_md = lab.user_skills / "plot-style" / "SKILL.md"
@@ -118,7 +118,7 @@ def test_closing_a_dirty_editor_asks_first(open_page, state, fake):
 
 def test_editor_and_detail_tabs_come_back_after_a_reload(open_page, state, fake):
     lab = state
-    import_skill(lab, fake, "acme/data-skills", PLOT, track=False)
+    import_skill(lab, "acme/data-skills", PLOT, track=False)
     page = open_page(lab)
     panel = open_skills_panel(page)
     row(panel, "plot-style").locator(".jp-skills-row-name").click()
@@ -144,7 +144,7 @@ def test_editor_and_detail_tabs_come_back_after_a_reload(open_page, state, fake)
 
 def test_a_save_the_server_stamped_differently_shows_the_file_on_disk(open_page, state, fake):
     lab = state
-    recorded = import_skill(lab, fake, "acme/data-skills", PLOT)["tracking_ref"]
+    recorded = import_skill(lab, "acme/data-skills", PLOT)["tracking_ref"]
     skill_md = lab.user_skills / "plot-style" / "SKILL.md"
     page = open_page(lab)
     editor = _open_in_editor(page)

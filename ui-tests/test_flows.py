@@ -16,7 +16,7 @@ def test_import_with_tracking_then_sync_an_upstream_commit(page, lab, fake):
 
     toolbar_button(panel, "Import from GitHub").click()
     dialog = page.locator(".jp-Dialog")
-    dialog.get_by_label("GitHub URL").fill(skill_url(fake, "acme/data-skills", CSV))
+    dialog.get_by_label("GitHub URL").fill(skill_url(fake.url, "acme/data-skills", CSV))
     with page.expect_response(api_call("POST", "skills/import/preview")):
         dialog.get_by_role("button", name="Preview").click()
     expect(dialog.locator('.jp-skills-candidate[data-skill="csv-helper"]')).to_be_visible()
@@ -56,10 +56,10 @@ def test_import_with_tracking_then_sync_an_upstream_commit(page, lab, fake):
 
 def test_sync_tracking_skills_reports_a_failing_repo(open_page, state, fake):
     lab = state
-    import_skill(lab, fake, "acme/data-skills", CSV)
-    import_skill(lab, fake, "acme/sql-skills", "skills/query-review", scope="project")
-    import_skill(lab, fake, "acme/lab-skills", "notebook-tidy")
-    import_skill(lab, fake, "acme/data-skills", "skills/plot-style", track=False)
+    import_skill(lab, "acme/data-skills", CSV)
+    import_skill(lab, "acme/sql-skills", "skills/query-review", scope="project")
+    import_skill(lab, "acme/lab-skills", "notebook-tidy")
+    import_skill(lab, "acme/data-skills", "skills/plot-style", track=False)
     old = fake.read("acme", "data-skills", f"{CSV}/SKILL.md").decode()
     fake.commit("acme", "data-skills", {f"{CSV}/SKILL.md": old + "4. Mind the encoding.\n"})
     fake.delete_repo("acme", "lab-skills")
@@ -87,7 +87,7 @@ def test_sync_tracking_skills_reports_a_failing_repo(open_page, state, fake):
 
 def test_toggle_tracking_off_in_the_detail_view(open_page, state, fake):
     lab = state
-    import_skill(lab, fake, "acme/data-skills", "skills/plot-style")
+    import_skill(lab, "acme/data-skills", "skills/plot-style")
     page = open_page(lab)
     panel = open_skills_panel(page)
     plot = row(panel, "plot-style")

@@ -5,13 +5,11 @@ then the curator bumps a sha pin and Sync follows it. Errors are listed per plug
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from ui import api_call, open_skills_panel, row, toast, toolbar_button
+from ui import THEMES, api_call, open_skills_panel, row, toast, toolbar_button
 
 from tests.fakegithub.marketplaces import MARKETPLACE, REPORTS, VIZ, bump_pin
 
@@ -168,16 +166,6 @@ def test_only_the_list_scrolls_with_many_skills(page, fake):
     body = dialog.locator(".jp-Dialog-body")
     assert body.evaluate("e => e.scrollHeight <= e.clientHeight"), "the whole dialog body scrolls"
     assert dialog.locator(".jp-skills-import-list").evaluate("e => e.scrollTop > 0")
-
-
-THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
-
-
-@pytest.fixture
-def shots_dir(tmp_path):
-    """docs/images under `make screenshots` (SCREENSHOT_DIR), else a temporary directory."""
-    target = os.environ.get("SCREENSHOT_DIR")
-    return Path(target) if target else tmp_path
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])

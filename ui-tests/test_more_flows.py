@@ -31,7 +31,7 @@ def _modified_tracking_skill(page, lab, fake):
 
 @pytest.fixture
 def tracked_csv(state, fake):
-    import_skill(state, fake, "acme/data-skills", CSV)
+    import_skill(state, "acme/data-skills", CSV)
     return state
 
 
@@ -187,7 +187,7 @@ def _wait_active(page, label: str) -> None:
 def test_toolbar_buttons_are_reachable_by_keyboard_with_visible_focus(open_page, state, fake):
     """JupyterLab's toolbar is one Tab stop with arrow keys between its buttons."""
     lab = state
-    import_skill(lab, fake, "acme/data-skills", CSV)  # so Sync tracking skills is shown
+    import_skill(lab, "acme/data-skills", CSV)  # so Sync tracking skills is shown
     page = open_page(lab)
     panel = open_skills_panel(page)
     toolbar = panel.get_by_role("toolbar", name="Skills actions")
@@ -223,7 +223,7 @@ def test_toolbar_buttons_are_reachable_by_keyboard_with_visible_focus(open_page,
 
 def test_palette_lists_the_skills_commands(open_page, state, fake):
     lab = state
-    import_skill(lab, fake, "acme/data-skills", CSV)
+    import_skill(lab, "acme/data-skills", CSV)
     page = open_page(lab)
     open_skills_panel(page)
     page.locator("#jp-main-dock-panel").click()
@@ -251,7 +251,7 @@ def test_palette_lists_the_skills_commands(open_page, state, fake):
 def test_sync_tracking_skills_spins_only_its_own_button(page, lab, fake):
     """The spinner rule is scoped to the Skills toolbar: another toolbar's button with
     the same jp-mod-spinning class does not spin."""
-    import_skill(lab, fake, "acme/data-skills", CSV)
+    import_skill(lab, "acme/data-skills", CSV)
     old = fake.read("acme", "data-skills", f"{CSV}/SKILL.md").decode()
     fake.commit("acme", "data-skills", {f"{CSV}/SKILL.md": old + UPSTREAM_EDIT})
     requested, release = fake.hold_archives("acme/data-skills")  # the sync waits in the download

@@ -12,9 +12,9 @@ CSV = "skills/csv-helper"
 
 def test_keyboard_model_of_the_list(open_page, state, fake):
     lab = state
-    import_skill(lab, fake, "acme/data-skills", CSV)
-    import_skill(lab, fake, "acme/data-skills", "skills/plot-style", track=False)
-    import_skill(lab, fake, "acme/sql-skills", "skills/query-review", scope="project")
+    import_skill(lab, "acme/data-skills", CSV)
+    import_skill(lab, "acme/data-skills", "skills/plot-style", track=False)
+    import_skill(lab, "acme/sql-skills", "skills/query-review", scope="project")
     page = open_page(lab)
     panel = open_skills_panel(page)
     listbox = panel.get_by_role("listbox", name="Skills")
@@ -112,7 +112,7 @@ def test_import_several_skills_of_one_source_at_once(page, lab, fake):
 
 def test_readme_demo_step_1_reimport_replaces_one(page, lab, fake):
     """README demo step 1 word for word: after csv-helper, the whole repository."""
-    import_skill(lab, fake, "acme/data-skills", CSV)
+    import_skill(lab, "acme/data-skills", CSV)
     panel = open_skills_panel(page)
     toolbar_button(panel, "Import from GitHub").click()
     dialog = page.locator(".jp-Dialog")
@@ -154,7 +154,7 @@ def test_import_answers_http_with_https_only(page, lab, fake):
 
 def test_sync_with_local_edits_and_no_upstream_change_keeps_the_edits(open_page, state, fake):
     lab = state
-    import_skill(lab, fake, "acme/data-skills", CSV)
+    import_skill(lab, "acme/data-skills", CSV)
     skill_md = lab.user_skills / "csv-helper" / "SKILL.md"
     edited = skill_md.read_text() + "A local note.\n"
     skill_md.write_text(edited)

@@ -8,30 +8,19 @@ links read as users see them rather than with the fake's random port.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from ui import api_call, import_skill, open_skills_panel, row, toolbar_button
-
-THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
-
-
-@pytest.fixture
-def shots_dir(tmp_path):
-    target = os.environ.get("SCREENSHOT_DIR")
-    return Path(target) if target else tmp_path
-
+from ui import THEMES, api_call, import_skill, open_skills_panel, row, toolbar_button
 
 @pytest.fixture
 def showcase(docs_state, fake):
     """A realistic mix: tracking, plain, project-scope, locally modified, upstream gone."""
     lab = docs_state
-    import_skill(lab, fake, "acme/data-skills", "skills/csv-helper")
-    import_skill(lab, fake, "acme/data-skills", "skills/plot-style", track=False)
-    import_skill(lab, fake, "acme/lab-skills", "notebook-tidy")
-    import_skill(lab, fake, "acme/sql-skills", "skills/query-review", scope="project")
+    import_skill(lab, "acme/data-skills", "skills/csv-helper")
+    import_skill(lab, "acme/data-skills", "skills/plot-style", track=False)
+    import_skill(lab, "acme/lab-skills", "notebook-tidy")
+    import_skill(lab, "acme/sql-skills", "skills/query-review", scope="project")
     checklist = lab.project_skills / "query-review" / "checklist.md"
     checklist.write_text(checklist.read_text() + "| payments | paid_at::date |\n")  # -> Modified
     fake.commit("acme", "lab-skills", {"notebook-tidy/SKILL.md": None})  # the folder is gone upstream

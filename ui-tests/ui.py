@@ -53,15 +53,18 @@ def toast(page: Page, text: str | re.Pattern):
     return page.locator(".Toastify__toast").filter(has_text=text)
 
 
-def skill_url(fake, repo: str, path: str, ref: str = "main") -> str:
-    """Web URL of a skill folder on the fake, as a user would paste it."""
-    return f"{fake.url}/{repo}/tree/{ref}/{path}"
+THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 
 
-def import_skill(lab: Lab, fake, repo: str, path: str, *, scope: str = "user", track: bool = True) -> dict:
+def skill_url(base: str, repo: str, path: str, ref: str = "main") -> str:
+    """Web URL of a skill folder under ``base`` (a GitHub web URL), as a user would paste it."""
+    return f"{base}/{repo}/tree/{ref}/{path}"
+
+
+def import_skill(lab: Lab, repo: str, path: str, *, scope: str = "user", track: bool = True) -> dict:
     """Seed a skill through the REST API (not the UI under test), by the web URL of the
     host the lab is configured with."""
-    url = f"{lab.github_url}/{repo}/tree/main/{path}"
+    url = skill_url(lab.github_url, repo, path)
     status, data = lab.api("POST", "skills/import", {"url": url, "scope": scope, "tracks_upstream": track})
     assert status in (200, 201), data
     return data["skill"]
