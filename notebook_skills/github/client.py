@@ -10,7 +10,7 @@ from urllib.parse import quote
 import httpx
 
 from .. import logredact
-from .allowlist import HostAllowlist, split_host
+from .allowlist import HostAllowlist, origin
 from . import answers, deadlines, moves
 from .deadlines import OPERATION_DEADLINE_FACTOR, Operation
 from .errors import (
@@ -40,11 +40,6 @@ _Get = Callable[[str, Optional[dict[str, str]]], Awaitable[tuple[httpx.Response,
 RAW_MEDIA_TYPE = "application/vnd.github.raw"
 
 
-def _origin(url: str) -> tuple[str, int]:
-    host, port = split_host(url)
-    return host, port or 443
-
-
 class GitHubClient:
     def __init__(
         self,
@@ -65,7 +60,7 @@ class GitHubClient:
         self.max_json_bytes = MAX_JSON_BYTES
         logredact.install()  # httpx logs request URLs (archive redirects carry ?token=); idempotent
         self._tokens = token_provider or TokenProvider()
-        self._api_origin = _origin(self.api_url)
+        self._api_origin = origin(self.api_url)
         # trust_env keeps httpx's SSL_CERT_FILE/SSL_CERT_DIR handling; verify stays on
         self._http = httpx.AsyncClient(
             timeout=timeout,
@@ -321,7 +316,7 @@ class GitHubClient:
         headers = dict(headers or {})
         token = None
         # the token goes to the API origin only, and never on a redirect hop
-        if not redirected and _origin(url) == self._api_origin:
+        if not redirected and origin(url) == self._api_origin:
             token = await self._tokens.get()
             if token:
                 headers["Authorization"] = f"Bearer {token}"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from .allowlist import split_host
+from .allowlist import origin
 from .errors import BadGitHubURL
 
 if TYPE_CHECKING:
@@ -144,11 +144,6 @@ def _from_segments(segs: list[str], url: str, github_url: str, *, shorthand: boo
     return GitHubLocation(owner, repo, ref, "/".join(path))
 
 
-def _origin(url: str) -> tuple[str, int]:
-    host, port = split_host(url)
-    return host, port or 443
-
-
 def parse_github_url(url: str, *, github_url: str, allowlist: HostAllowlist) -> GitHubLocation:
     if not isinstance(url, str):
         raise _bad(repr(url), "not a string", github_url)
@@ -164,7 +159,7 @@ def parse_github_url(url: str, *, github_url: str, allowlist: HostAllowlist) -> 
         return _from_segments(_segments(parts.path, url, github_url), url, github_url, shorthand=True)
     allowlist.check(text)  # scheme, userinfo, host, IP literal and port rules
     web = urlsplit(github_url.rstrip("/"))
-    if _origin(text) != _origin(github_url):
+    if origin(text) != origin(github_url):
         raise _bad(url, f"not a {web.hostname} web URL", github_url)
     path = parts.path
     prefix = web.path.rstrip("/")  # GitHub Enterprise may live under a path
