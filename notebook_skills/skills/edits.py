@@ -28,7 +28,7 @@ import stat
 from pathlib import Path
 from typing import Optional
 
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import CHANGED_ON_DISK, EXISTS, Conflict, Invalid, NotFound
 from . import bundle_file, swap
 from .frontmatter import parse_skill_md, set_frontmatter_keys
 from .fsutil import fsync_parent, fsync_path, write_new
@@ -70,7 +70,7 @@ def _prepare(store: ScopeStore, name: str, md: Path, new: bytes) -> tuple[Path, 
 
 def _changed_on_disk(name: str) -> Conflict:
     return Conflict(f"SKILL.md of '{name}' changed on disk meanwhile; nothing was changed. Try again.",
-                    reason=bundle_file.CHANGED_ON_DISK)
+                    reason=CHANGED_ON_DISK)
 
 
 # -- SKILL.md and the record -------------------------------------------------------------
@@ -248,7 +248,7 @@ def rename(store: ScopeStore, old: str, new: str, digest_of) -> None:
     if not is_skill_folder(src):
         raise NotFound(f"No {store.scope} skill named '{old}'")
     if os.path.lexists(dst):
-        raise Conflict(f"A {store.scope} skill named '{new}' already exists (or a file of that name).", reason="exists")
+        raise Conflict(f"A {store.scope} skill named '{new}' already exists (or a file of that name).", reason=EXISTS)
     store.records.writable_path(old)  # a refused record path (a link, a folder) fails before anything moves
     store.records.writable_path(new)
     md = src / SKILL_MD
@@ -292,7 +292,7 @@ def rename(store: ScopeStore, old: str, new: str, digest_of) -> None:
             swap.rename_noreplace(src, dst)
         except FileExistsError:
             settled = True
-            raise Conflict(f"A {store.scope} skill named '{new}' already exists.", reason="exists") from None
+            raise Conflict(f"A {store.scope} skill named '{new}' already exists.", reason=EXISTS) from None
         except BaseException:
             settled = True
             raise

@@ -15,7 +15,7 @@ import dataclasses
 import time
 from typing import Optional
 
-from ..errors import Conflict, Invalid, SkillsError, UpstreamError
+from ..errors import EXISTS, Conflict, Invalid, SkillsError, UpstreamError
 from ..github.answers import is_sha
 from ..sources.discovery import describe
 from ..sources.marketplace import PluginSpec, relative
@@ -197,7 +197,7 @@ class IdImports:
             raise Conflict(
                 f"'{sel.cid}' would install as '{name}', like '{names[name]}' just did; "
                 "import it on its own with another name.",
-                reason="exists",
+                reason=EXISTS,
             )
         folder = sel.tree.root / sel.path if sel.path else sel.tree.root
         # the record owns origin and via; `source` and the tracking keys are stamped from it (txn)
