@@ -35,7 +35,7 @@ from .fsutil import fsync_parent, fsync_path, write_new
 from .hashing import content_sha256
 from .record import InstallRecord
 from .records import folder_id, holds
-from .store import SKILL_MD, TMP, TRASH, ScopeStore, entry_owner
+from .store import SKILL_MD, TMP, TRASH, ScopeStore
 from .journal import crash_point, is_skill_folder, settle
 from .journal import write_journal as _write_journal
 
@@ -160,11 +160,9 @@ def recover_edit(store: ScopeStore, data: dict) -> str:
 def _drop_entries(store: ScopeStore, name: str, data: dict, keys: tuple[str, ...]) -> None:
     """Remove the temp files a journal names, only if they are ours for this skill."""
     for key in keys:
-        value = data.get(key)
-        if isinstance(value, str) and value.startswith(name + ".") and entry_owner(value) is not None:
-            path = store.bookkeeping / TMP / value
-            if os.path.lexists(path) and not stat.S_ISDIR(os.lstat(path).st_mode):
-                os.unlink(path)
+        path = store.entry_path(TMP, data.get(key), name)
+        if path is not None and os.path.lexists(path) and not stat.S_ISDIR(os.lstat(path).st_mode):
+            os.unlink(path)
 
 
 def stamped_text(store: ScopeStore, text: str, record: Optional[InstallRecord]) -> str:
