@@ -141,6 +141,28 @@ class Found:
     problems: list[str] = field(default_factory=list)
 
 
+def _frontmatter(folder: Path) -> dict:
+    """The parsed frontmatter of ``folder``'s SKILL.md (SkillsError when it cannot be parsed)."""
+    with open(folder / SKILL_MD, "rb") as fh:
+        raw = fh.read(_MAX_SKILL_MD_READ + 1)
+    if len(raw) > _MAX_SKILL_MD_READ:
+        raise Invalid("SKILL.md is larger than 1 MiB")
+    return parse_skill_md(raw).frontmatter
+
+
+def _derived_name(frontmatter: dict, rel: str, fallback_names: Iterable[Optional[str]]) -> str:
+    given = frontmatter.get("name")
+    folder_name = PurePosixPath(rel).name if rel else None
+    return derive_name(None if given is None else str(given), folder_name, *fallback_names)
+
+
+def install_name(root: Path, rel: str, *, fallback_names: Iterable[Optional[str]] = ()) -> str:
+    """The name skill folder ``rel`` installs as (``describe``'s ``name``), reading only
+    its SKILL.md: the frontmatter name, else the folder's, else ``fallback_names``.
+    Raises as ``describe`` does when SKILL.md cannot be read or parsed."""
+    return _derived_name(_frontmatter(root / rel if rel else root), rel, fallback_names)
+
+
 def describe(
     root: Path,
     rel: str,
@@ -157,14 +179,9 @@ def describe(
     SKILL.md cannot be parsed.
     """
     folder = root / rel if rel else root
-    with open(folder / SKILL_MD, "rb") as fh:
-        raw = fh.read(_MAX_SKILL_MD_READ + 1)
-    if len(raw) > _MAX_SKILL_MD_READ:
-        raise Invalid("SKILL.md is larger than 1 MiB")
-    fm = parse_skill_md(raw).frontmatter
+    fm = _frontmatter(folder)
     given = fm.get("name")
-    folder_name = PurePosixPath(rel).name if rel else None
-    name = derive_name(None if given is None else str(given), folder_name, *fallback_names)
+    name = _derived_name(fm, rel, fallback_names)
     files, odd = list_bundle(folder)
     problems: list[str] = []
     if given is not None and not is_valid_name(str(given)):
