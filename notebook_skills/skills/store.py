@@ -167,9 +167,6 @@ class ScopeStore:
         except UnicodeDecodeError:
             raise Invalid(f"SKILL.md of {self.scope} skill '{name}' is not valid UTF-8 text") from None
 
-    def write_skill_md(self, name: str, text: str) -> None:
-        self.write_text_file(name, SKILL_MD, text, require_skill=False)
-
     def list_files(self, name: str) -> list[str]:
         return bundle_files(self.require(name))
 
@@ -182,15 +179,13 @@ class ScopeStore:
         except UnicodeDecodeError:
             raise Invalid(f"'{rel}' is not a UTF-8 text file") from None
 
-    def write_text_file(self, name: str, rel: str, content: str, *, require_skill: bool = True) -> None:
+    def write_text_file(self, name: str, rel: str, content: str) -> None:
         """Write one text file of a bundle atomically (temp file in bookkeeping).
 
         Missing parent folders are created, and removed again if the write
         fails: a failed write leaves the bundle as it was.
         """
-        base = self.require(name) if require_skill else self.skill_dir(name)
-        if not base.is_dir():
-            raise NotFound(f"No {self.scope} skill named '{name}'")
+        base = self.require(name)
         path = self.resolve_rel(name, rel)
         try:
             data = content.encode("utf-8")
