@@ -200,11 +200,7 @@ class ScopeStore:
         try:
             atomic_write(path, data, temp)  # temp files never inside the bundle
         except BaseException:
-            for folder in reversed(made):
-                try:
-                    folder.rmdir()
-                except OSError:
-                    break
+            _remove_made(made)
             raise
 
     @staticmethod
@@ -222,11 +218,7 @@ class ScopeStore:
                 os.mkdir(folder)
                 made.append(folder)
         except BaseException:
-            for done in reversed(made):
-                try:
-                    done.rmdir()
-                except OSError:
-                    break
+            _remove_made(made)
             raise
         return made
 
@@ -349,6 +341,16 @@ class ScopeStore:
     def mkdtemp(self, kind: str) -> Path:
         """A private work dir `tmp/<kind>.<owner>.<random>` (downloads, extraction)."""
         return Path(tempfile.mkdtemp(prefix=f"{kind}.{self.ensure_owner()}.", dir=self.tmp_dir()))
+
+
+def _remove_made(made: list[Path]) -> None:
+    """Remove the folders a failed write created, deepest first; stop at the first that
+    will not go (not empty any more: someone else wrote into it)."""
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
 
 
 def entry_owner(entry: str) -> str | None:
