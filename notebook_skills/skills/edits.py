@@ -31,7 +31,7 @@ from typing import Optional
 from ..errors import CHANGED_ON_DISK, EXISTS, Conflict, Invalid, NotFound
 from . import bundle_file, swap
 from .frontmatter import parse_skill_md, set_frontmatter_keys
-from .fsutil import fsync_parent, fsync_path, write_new
+from .fsutil import fsync_parent, fsync_path, unlink_quietly, write_new
 from .hashing import content_sha256
 from .record import InstallRecord
 from .records import folder_id, holds
@@ -42,14 +42,6 @@ from .journal import write_journal as _write_journal
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _quietly_unlink(path: Optional[Path]) -> None:
-    if path is not None:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
 
 
 def _prepare(store: ScopeStore, name: str, md: Path, new: bytes) -> tuple[Path, Path]:
@@ -63,7 +55,7 @@ def _prepare(store: ScopeStore, name: str, md: Path, new: bytes) -> tuple[Path, 
         except OSError:
             write_new(keep, md.read_bytes())  # no hard links here: a copy (before any change)
     except BaseException:
-        _quietly_unlink(prepared)
+        unlink_quietly(prepared)
         raise
     return prepared, keep
 
@@ -132,8 +124,8 @@ def edit(store: ScopeStore, name: str, text: Optional[str], record: Optional[Ins
         crash_point("committed")
         settled = True
     finally:
-        _quietly_unlink(prepared)
-        _quietly_unlink(keep)
+        unlink_quietly(prepared)
+        unlink_quietly(keep)
         if settled and journal is not None:
             journal.unlink(missing_ok=True)  # else recovery (or the next writer) settles it
 
@@ -226,7 +218,7 @@ def delete_file(store: ScopeStore, name: str, rel: str) -> None:
         parent = parent.parent
     fsync_path(parent, directory=True)  # the nearest folder that is left
     if trash is not None:
-        _quietly_unlink(trash)  # else recovery removes it
+        unlink_quietly(trash)  # else recovery removes it
 
 
 # -- rename -------------------------------------------------------------------------------
@@ -312,8 +304,8 @@ def rename(store: ScopeStore, old: str, new: str, digest_of) -> None:
             raise
         settled = True
     finally:
-        _quietly_unlink(prepared)
-        _quietly_unlink(keep)
+        unlink_quietly(prepared)
+        unlink_quietly(keep)
         if settled and journal is not None:
             journal.unlink(missing_ok=True)
 
