@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from .allowlist import origin
+from .answers import is_sha
 from .errors import BadGitHubURL
 
 if TYPE_CHECKING:
@@ -40,7 +41,6 @@ _REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 _REF_BAD = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|^[-.]|\.$|\.lock$")
 # refs tried per ambiguous URL: 'users/alice/feature/x' has four segments
 MAX_REF_SEGMENTS = 4
-_SHA = re.compile(r"[0-9a-f]{40}")
 # characters that must never appear in a decoded path segment
 _SEG_BAD = re.compile(r"[\x00-\x1f\x7f\\/%?#]")
 
@@ -61,7 +61,7 @@ class GitHubLocation:
         first: ``tree/release/v1/skills/a`` is (release, v1/skills/a), (release/v1,
         skills/a), ... up to MAX_REF_SEGMENTS segments.  Just this location when it is not
         ambiguous: no ref in the URL, a commit SHA, or nothing after the ref."""
-        if self.ref is None or not self.path or _SHA.fullmatch(self.ref):
+        if self.ref is None or not self.path or is_sha(self.ref):
             return [self]
         out = [self]
         ref, rest = self.ref, self.path.split("/")
