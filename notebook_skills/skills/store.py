@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import EXISTS, NOT_WRITABLE, Conflict, Invalid, NotFound
+from .bundlecheck import NAME_MAX
 from .frontmatter import MAX_SKILL_MD_BYTES
 from .fsutil import atomic_write, bundle_files, read_bounded, remove_tree_quietly, token
 from .locks import file_lock
@@ -28,7 +29,6 @@ BOOKKEEPING = ".notebook-skills"
 SKILL_MD = "SKILL.md"
 MAX_TEXT_FILE_BYTES = 1024 * 1024
 MAX_REL_PATH = 1024  # characters of a file path inside a bundle
-DEFAULT_NAME_MAX = 255
 STAGING, BACKUP, TRASH, TMP, LOCKS = "staging", "backup", "trash", "tmp", "locks"
 
 
@@ -135,7 +135,7 @@ class ScopeStore:
             try:
                 self._name_max = int(os.pathconf(probe, "PC_NAME_MAX"))
             except (OSError, ValueError, AttributeError):  # no pathconf (Windows) or no answer
-                self._name_max = DEFAULT_NAME_MAX
+                self._name_max = NAME_MAX
         return self._name_max
 
     def _check_name_lengths(self, parts: list[str]) -> None:
