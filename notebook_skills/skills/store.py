@@ -15,9 +15,9 @@ import stat
 import tempfile
 import threading
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Iterable, Optional, TypeVar
 
-from ..errors import EXISTS, NOT_WRITABLE, Conflict, Invalid, NotFound
+from ..errors import EXISTS, NOT_WRITABLE, Conflict, Invalid, NotFound, SkillsError
 from .bundlecheck import NAME_MAX
 from .frontmatter import MAX_SKILL_MD_BYTES
 from .fsutil import atomic_write, bundle_files, read_bounded, remove_tree_quietly, token
@@ -25,6 +25,7 @@ from .locks import file_lock
 from .names import is_entry_name, is_valid_name, validate_name
 from .records import Records
 
+T = TypeVar("T")
 BOOKKEEPING = ".notebook-skills"
 SKILL_MD = "SKILL.md"
 MAX_TEXT_FILE_BYTES = 1024 * 1024
@@ -341,6 +342,18 @@ class ScopeStore:
     def mkdtemp(self, kind: str) -> Path:
         """A private work dir `tmp/<kind>.<owner>.<random>` (downloads, extraction)."""
         return Path(tempfile.mkdtemp(prefix=f"{kind}.{self.ensure_owner()}.", dir=self.tmp_dir()))
+
+
+def first_usable(stores: Iterable[ScopeStore], use: Callable[[ScopeStore], T]) -> Optional[tuple[ScopeStore, T]]:
+    """The first store ``use`` (a use of its bookkeeping) succeeds on, and what it
+    returned; None when it fails on all.  A scope whose bookkeeping cannot be used
+    (unsafe, unwritable) is passed over, so one broken scope never breaks the other."""
+    for store in stores:
+        try:
+            return store, use(store)
+        except (SkillsError, OSError):
+            continue
+    return None
 
 
 def _remove_made(made: list[Path]) -> None:

@@ -29,7 +29,7 @@ from .models import SkillDetail
 from .fsutil import bundle_files, copy_bundle, remove_tree_quietly
 from .names import derive_name, validate_name
 from .record import InstallRecord, LastCheck, Origin
-from .store import SKILL_MD, ScopeStore
+from .store import SKILL_MD, ScopeStore, first_usable
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +66,9 @@ class ArchiveFetcher:
         return dest
 
     def _mkdtemp(self) -> Path:
-        for store in self._stores[:-1]:
-            try:
-                return _mkdtemp(store, "archives-")
-            except (SkillsError, OSError):
-                continue  # that scope's bookkeeping cannot be used: the next one
-        return _mkdtemp(self._stores[-1], "archives-")
+        # the first store whose bookkeeping takes it; none: the last one's error
+        found = first_usable(self._stores[:-1], lambda store: _mkdtemp(store, "archives-"))
+        return found[1] if found else _mkdtemp(self._stores[-1], "archives-")
 
     def close(self) -> None:
         for task in self._tasks.values():
