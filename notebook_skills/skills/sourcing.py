@@ -216,13 +216,14 @@ class Sourcing:
         op.stack.push_async_callback(asyncio.to_thread, remove_tree_quietly, work)
         dest = work / base if base else work
         await asyncio.to_thread(dest.mkdir, parents=True, exist_ok=True)
+        cap = archive_caps.MAX_SOURCE_MEMBERS
         result = await self.m.run_extract(
             functools.partial(
                 extract_subtree, archive, base, dest, max_bytes=self.m.max_extract_bytes,
                 limit_name="max_archive_mb", max_scan_bytes=self.m.max_scan_bytes,
                 # the whole tree is searched: a repository-wide cap (each skill found is held
                 # to the per-skill one by describe / install_folder)
-                max_members=archive_caps.MAX_SOURCE_MEMBERS, members_message=source_members(owner, repo, base),
+                max_members=cap, members_message=source_members(owner, repo, base, n=cap),
             )
         )
         if base and not result.files and not result.skipped:

@@ -111,9 +111,10 @@ def _unpack(archive: Path, loc: GitHubLocation, work: Path, max_bytes: int,
     The same discovery rules and caps as a preview (sources/discovery.py): the folder is
     unpacked under the repository-wide member cap, and each skill found is held to the
     per-skill one when it is installed (`install_folder`)."""
+    cap = archive_caps.MAX_SOURCE_MEMBERS
     skipped = extract_subtree(
         archive, loc.path, work, max_bytes=max_bytes, limit_name="max_archive_mb", max_scan_bytes=max_scan,
-        max_members=archive_caps.MAX_SOURCE_MEMBERS, members_message=source_members(loc.owner, loc.repo, loc.path),
+        max_members=cap, members_message=source_members(loc.owner, loc.repo, loc.path, n=cap),
     ).skipped
     if (work / SKILL_MD).is_file():
         return "skill", [""], skipped

@@ -122,11 +122,10 @@ def over_member_cap(folder: Path) -> Optional[str]:
     return None
 
 
-def source_members(owner: str, repo: str, path: str = "") -> str:
-    """What the discovery member cap counts, for its message (``{n}``: the cap)."""
+def source_members(owner: str, repo: str, path: str = "", *, n: int) -> str:
+    """The discovery member cap's error: what it counts, and ``n``, the cap."""
     where = f"{owner}/{repo}" + (f" folder '{path}'" if path else "")
-    where = where.replace("{", "{{").replace("}", "}}")
-    return (where + " has more than {n} files and folders to search for skills (discovery cap); "
+    return (f"{where} has more than {n} files and folders to search for skills (discovery cap); "
             "import a skill by its folder URL (.../tree/<ref>/<path>) instead")
 
 
