@@ -273,13 +273,6 @@ OLD = {"SKILL.md": b"old skill", "old-only.txt": b"o", "shared.txt": b"old"}
 NEW = {"SKILL.md": b"new skill", "new-only.txt": b"n", "shared.txt": b"new"}
 
 
-@pytest.fixture(params=["renameat2", "two-renames"])
-def swap_mode(request, monkeypatch):
-    if request.param == "two-renames":
-        monkeypatch.setattr(swap, "USE_RENAMEAT2", False)
-    return request.param
-
-
 def test_install_new_and_replace_keeps_one_generation(store, swap_mode):
     assert txn.install(store, "s", stage(store, "s", OLD), InstallRecord(commit="a" * 40), txn.NEW) is False
     assert bundle(store.skill_dir("s")) == OLD
