@@ -1,5 +1,6 @@
 """A hostile disk for tests, real and unmocked: a tiny tmpfs (disk full, read-only
-remount) and `chattr +i` (immutable).  Both need root; elsewhere those tests skip."""
+remount) and `chattr +i` (immutable).  Both need root; elsewhere those tests skip.
+Also ``swap_mode``: a test that takes it runs with each way a bundle is swapped in."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
+from notebook_skills.skills import swap
 
 ROOT = os.geteuid() == 0
 PAGE = 4096  # tmpfs allocates whole pages
@@ -51,6 +54,15 @@ def fill(where: Path, leave_pages: int = 0) -> None:
             assert err.errno == errno.ENOSPC
     if leave_pages:
         os.truncate(path, max(0, os.path.getsize(path) - leave_pages * PAGE))
+
+
+@pytest.fixture(params=["renameat2", "two-renames"])
+def swap_mode(request, monkeypatch):
+    """The test runs twice: swapping with renameat2 (where the kernel has it), then with
+    the two-rename fallback."""
+    if request.param == "two-renames":
+        monkeypatch.setattr(swap, "USE_RENAMEAT2", False)
+    return request.param
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ def _conflict_classes() -> dict[str, type]:
 
 def _reason_value(node: ast.expr, module) -> object:
     """The reason a call passes: a literal, or a constant named in the module
-    (``CHANGED_ON_DISK``, ``bundle_file.CHANGED_ON_DISK``)."""
+    (``CHANGED_ON_DISK``, ``errors.CHANGED_ON_DISK``)."""
     if isinstance(node, ast.Constant):
         return node.value
     dotted = []
@@ -94,6 +94,26 @@ def test_every_conflict_names_a_known_reason():
         if value not in CONFLICT_REASONS:
             missing.append(f"{where}: reason {value!r}")
     assert not missing, "409 answers without a known reason:\n" + "\n".join(missing)
+
+
+def test_reasons_are_the_errors_module_constants():
+    """A reason is spelled once, in errors.py: no call passes a bare string and no other
+    module defines its own copy (a typo there would be a reason no client knows)."""
+    literal = [
+        f"{path}:{node.lineno}"
+        for _, path, node, _ in _conflict_calls()
+        for k in node.keywords
+        if k.arg == "reason" and isinstance(k.value, ast.Constant)
+    ]
+    assert not literal, "reason passed as a string literal, not an errors.py constant:\n" + "\n".join(literal)
+    copies = []
+    for module in _modules():
+        if module.__name__ == "notebook_skills.errors":
+            continue
+        for node in ast.parse(Path(module.__file__).read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value in CONFLICT_REASONS:
+                copies.append(f"{module.__name__}:{node.lineno}")
+    assert not copies, "409 reason defined outside errors.py:\n" + "\n".join(copies)
 
 
 @pytest.mark.parametrize(

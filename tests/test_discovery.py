@@ -9,7 +9,14 @@ from types import SimpleNamespace
 import pytest
 
 from notebook_skills.errors import Invalid
-from notebook_skills.sources.discovery import describe, describe_all, find_skill_folders, flag_collisions, list_bundle
+from notebook_skills.sources.discovery import (
+    describe,
+    describe_all,
+    find_skill_folders,
+    flag_collisions,
+    install_name,
+    list_bundle,
+)
 
 from .helpers import skill_md
 
@@ -109,6 +116,27 @@ def test_describe_problems(tmp_path):
 def test_root_skill_falls_back_to_repo_name(tmp_path):
     write(tmp_path, {"SKILL.md": "---\ndescription: d\n---\n"})
     assert describe(tmp_path, "", fallback_names=["My Repo"]).name == "my-repo"
+
+
+def test_install_name_is_describe_s_name(tmp_path):
+    """An import by id reads only the name (install_name): the one its preview showed."""
+    write(tmp_path, {
+        "SKILL.md": "---\ndescription: d\n---\n",
+        "ok/SKILL.md": skill_md("given-name"),
+        "Bad Name/SKILL.md": "---\nname: Bad Name!\n---\nbody\n",
+        "plain-folder/SKILL.md": "no frontmatter\n",
+        "broken/SKILL.md": "---\nname: [x\n---\n",
+        "huge/SKILL.md": "x" * (1024 * 1024 + 1),
+    })
+    expected = {"": "my-repo", "ok": "given-name", "Bad Name": "bad-name", "plain-folder": "plain-folder"}
+    for rel, name in expected.items():
+        assert install_name(tmp_path, rel, fallback_names=["My Repo"]) == name
+        assert describe(tmp_path, rel, fallback_names=["My Repo"]).name == name
+    for rel, why in (("broken", ""), ("huge", "larger than 1 MiB")):
+        with pytest.raises(Invalid, match=why):
+            install_name(tmp_path, rel)
+        with pytest.raises(Invalid, match=why):
+            describe(tmp_path, rel)
 
 
 def test_same_name_collisions_flag_both():

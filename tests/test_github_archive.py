@@ -17,6 +17,7 @@ from notebook_skills.github import (
     TokenProvider,
     extract_subtree,
 )
+from notebook_skills.sources.discovery import source_members
 from tests.fakegithub import build_tarball
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -161,8 +162,15 @@ def test_oversize(box):
 def test_too_many_members(box):
     archive, dest, _ = box
     archive.write_bytes(tgz([entry(f"{TOP}/s/{i}", b"") for i in range(50)]))
-    with pytest.raises(ArchiveTooLarge, match="member cap"):
+    with pytest.raises(ArchiveTooLarge) as err:
         extract_subtree(archive, "s", dest, max_bytes=0, max_members=20)
+    assert err.value.message == "The skill folder has more than 20 files and folders (member cap)"
+    assert list(dest.iterdir()) == []
+    # a caller's own text is the error as given: braces in a path are not a template
+    says = source_members("acme", "r", "odd/{n}}{", n=20)
+    with pytest.raises(ArchiveTooLarge) as err:
+        extract_subtree(archive, "s", dest, max_bytes=0, max_members=20, members_message=says)
+    assert err.value.message == says and "acme/r folder 'odd/{n}}{' has more than 20 files" in says
     assert list(dest.iterdir()) == []
 
 

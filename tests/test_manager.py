@@ -148,3 +148,37 @@ async def test_a_skill_locked_by_another_process_waits_then_answers_busy(manager
     assert (tmp_path / "user" / "s" / "SKILL.md").is_file()
     await manager.delete_skill("user", "s")  # free again
     await manager.aclose()
+
+
+async def test_a_broken_scope_s_bookkeeping_falls_back_to_the_other(manager, fake_github, tmp_path):
+    """Previews, the source cache and a batch's archives use the first scope whose
+    bookkeeping works (user, then project); with none, each fails as it always did."""
+    sha = seed(fake_github)
+    user, project = manager.stores["user"], manager.stores["project"]
+    user.root.mkdir(parents=True)
+    user.bookkeeping.write_text("in the way")  # the user scope's bookkeeping cannot be used
+    assert manager.usable_store() is project
+    assert manager.sourcing.work_store() is project and manager.sourcing.work_store("user") is user
+    assert manager.sourcing._cache_parent(True) == project.bookkeeping
+    fetcher = ArchiveFetcher(manager.github, user, project)
+    path = await fetcher.get("acme", "data-skills", sha)
+    assert project.bookkeeping in path.parents and path.stat().st_size > 0
+    fetcher.close()
+    assert user.bookkeeping.read_text() == "in the way"
+
+    project.root.mkdir(parents=True, exist_ok=True)
+    for name in os.listdir(project.bookkeeping):  # now the project scope's is in the way too
+        os.rename(project.bookkeeping / name, tmp_path / f"moved-{name}")
+    project.bookkeeping.rmdir()
+    project.bookkeeping.write_text("in the way too")
+    assert manager.usable_store() is None
+    assert manager.sourcing.work_store() is user  # the user scope's error is the one reported
+    assert manager.sourcing._cache_parent(True) is None and manager.sourcing._cache_parent(False) is None
+    fetcher = ArchiveFetcher(manager.github, user, project)
+    with pytest.raises(Conflict, match="in the way|is a file") as err:
+        await fetcher.get("acme", "data-skills", sha)
+    assert str(project.bookkeeping) in err.value.message  # the last scope's error, as before
+    fetcher.close()
+    user.bookkeeping.unlink()  # out of the way again: closing releases the owner locks there
+    project.bookkeeping.unlink()
+    await manager.aclose()

@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 
 import pytest
 
@@ -22,7 +21,7 @@ def store(tmp_path):
 
 def make_skill(store, name, files=None):
     store.skill_dir(name).mkdir(parents=True)
-    store.write_skill_md(name, SKILL.format(name=name))
+    (store.skill_dir(name) / "SKILL.md").write_text(SKILL.format(name=name))  # seeding, not the code under test
     for rel, content in (files or {}).items():
         store.write_text_file(name, rel, content)
     return store.skill_dir(name)
@@ -63,24 +62,34 @@ def test_list_names(store):
 # -- files -----------------------------------------------------------------------
 
 
-def test_skill_md_round_trip_keeps_bytes(store):
+@pytest.mark.parametrize("how", ["edit", "save"])
+def test_skill_md_round_trip_keeps_bytes(store, how):
+    """SKILL.md written the two ways the product does (an update: txn.edit; the editor's
+    save: txn.write_file) keeps a BOM and CRLF, and leaves no temp file behind."""
     make_skill(store, "s")
     text = "\ufeff---\r\nname: s\r\n---\r\nbody\r\n"
-    store.write_skill_md("s", text)
+    if how == "edit":
+        txn.edit(store, "s", text, None)
+    else:
+        assert txn.write_file(store, "s", "SKILL.md", text) == text  # no record: no product keys to stamp
     assert store.read_skill_md("s") == text
     assert (store.skill_dir("s") / "SKILL.md").read_bytes() == text.encode("utf-8")
-    assert not [p for p in os.listdir(store.skill_dir("s")) if p.endswith(".tmp")]
+    assert os.listdir(store.skill_dir("s")) == ["SKILL.md"]
+    assert not os.listdir(store.bookkeeping / "tmp")
 
 
-def test_write_skill_md_limits(store):
+def test_skill_md_limits(store):
     make_skill(store, "s")
-    with pytest.raises(Invalid):
-        store.write_skill_md("s", "x" * (1024 * 1024 + 1))
+    before = (store.skill_dir("s") / "SKILL.md").read_bytes()
+    with pytest.raises(Invalid, match="1 MiB"):
+        store.write_text_file("s", "SKILL.md", "x" * (1024 * 1024 + 1))
+    assert (store.skill_dir("s") / "SKILL.md").read_bytes() == before
     (store.skill_dir("s") / "SKILL.md").write_bytes(b"x" * (1024 * 1024 + 1))
     with pytest.raises(Invalid, match="1 MiB"):
         store.read_skill_md("s")
     with pytest.raises(NotFound):
-        store.write_skill_md("missing", "x")
+        store.write_text_file("missing", "SKILL.md", "x")
+    assert not store.skill_dir("missing").exists()
 
 
 def test_text_files(store):
@@ -264,13 +273,6 @@ OLD = {"SKILL.md": b"old skill", "old-only.txt": b"o", "shared.txt": b"old"}
 NEW = {"SKILL.md": b"new skill", "new-only.txt": b"n", "shared.txt": b"new"}
 
 
-@pytest.fixture(params=["renameat2", "two-renames"])
-def swap_mode(request, monkeypatch):
-    if request.param == "two-renames":
-        monkeypatch.setattr(swap, "USE_RENAMEAT2", False)
-    return request.param
-
-
 def test_install_new_and_replace_keeps_one_generation(store, swap_mode):
     assert txn.install(store, "s", stage(store, "s", OLD), InstallRecord(commit="a" * 40), txn.NEW) is False
     assert bundle(store.skill_dir("s")) == OLD
@@ -400,9 +402,8 @@ def test_recovery_never_follows_a_linked_bookkeeping_area(store, tmp_path, area)
     (data / "s.0123456789abcdef.x" / "precious.csv").write_text("1,2,3")
     (data / "precious.txt").write_text("keep")
     make_skill(store, "s")
-    # writing the skill made bookkeeping (file writes stage their temp files there):
-    # start from a clone that ships only the hostile link
-    shutil.rmtree(store.bookkeeping)
+    # a clone that ships only the hostile link: no bookkeeping of ours yet
+    assert not os.path.lexists(store.bookkeeping)
     if area is None:
         os.symlink(data, store.bookkeeping)
     else:

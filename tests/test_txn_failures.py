@@ -15,7 +15,7 @@ import os
 
 import pytest
 
-from notebook_skills.skills import swap, txn
+from notebook_skills.skills import txn
 from notebook_skills.skills.record import InstallRecord
 from notebook_skills.skills.store import ScopeStore
 
@@ -168,13 +168,6 @@ async def test_disk_full_on_a_nested_file_removes_the_folders_it_made(jp_fetch, 
 
 
 # ---- between the swap and the record commit (store level) -------------------------------------
-
-
-@pytest.fixture(params=["renameat2", "two-renames"])
-def swap_mode(request, monkeypatch):
-    if request.param == "two-renames":
-        monkeypatch.setattr(swap, "USE_RENAMEAT2", False)
-    return request.param
 
 
 def stage(store, name: str, version: str):

@@ -32,6 +32,12 @@ def split_host(url: str) -> tuple[str, int | None]:
     return host, port
 
 
+def origin(url: str) -> tuple[str, int]:
+    """(lower-case host, port) of an https URL, 443 when none is given; HostNotAllowed as split_host."""
+    host, port = split_host(url)
+    return host, port or 443
+
+
 def _safe(url: str) -> str:
     # only scheme and host: paths and queries may hold secrets or be huge
     try:

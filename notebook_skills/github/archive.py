@@ -116,15 +116,15 @@ def extract_subtree(
     max_members: int | None = None,
     limit_name: str = "max_skill_mb",
     max_scan_bytes: int = 0,
-    members_message: str = SKILL_MEMBERS,
+    members_message: str | None = None,
 ) -> ExtractResult:
     """Extract the members under ``subpath`` (after the top folder) into ``dest``.
 
     ``max_bytes`` caps the sum of extracted file sizes, ``max_members`` the
     members *inside* the subtree (a small skill in a huge monorepo imports);
     0 = no cap for either.  ``limit_name`` is the setting the size cap comes
-    from, named in the error, and ``members_message`` (with ``{n}``) says what the member
-    cap counted.  ``max_scan_bytes`` caps the decompressed bytes
+    from, named in the error, and ``members_message`` is the member cap's error (default:
+    SKILL_MEMBERS with the cap).  ``max_scan_bytes`` caps the decompressed bytes
     read overall, inside the subtree or not (an archive inflating to gigabytes
     elsewhere stops early).  Raises ArchiveTooLarge or ArchiveError; on error
     ``dest`` is emptied again.
@@ -145,7 +145,7 @@ def extract_subtrees(
     max_members: int | None = None,
     limit_name: str = "max_skill_mb",
     max_scan_bytes: int = 0,
-    members_message: str = SKILL_MEMBERS,
+    members_message: str | None = None,
 ) -> dict[str, "ExtractResult | Exception"]:
     """Several subtrees of one archive in a single pass (one decompression).
 
@@ -154,6 +154,8 @@ def extract_subtrees(
     a corrupt archive or the scan cap fails them all.
     """
     max_members = MAX_MEMBERS if max_members is None else max_members
+    if members_message is None:
+        members_message = SKILL_MEMBERS.format(n=max_members)
     states = []
     for subpath, dest in targets.items():
         dest = Path(dest)
@@ -185,7 +187,7 @@ class _Target:
     """One subtree being extracted: its caps, counters and outcome."""
 
     def __init__(self, subpath: str, sub: list[str], root: Path, max_bytes: int, max_members: int, limit_name: str,
-                 members_message: str = SKILL_MEMBERS):
+                 members_message: str):
         self.subpath, self.sub, self.root = subpath, sub, root
         self.max_bytes, self.max_members = max_bytes, max_members
         self.members_message = members_message
@@ -211,7 +213,7 @@ class _Target:
         result = self.result
         self.inside += 1
         if self.max_members and self.inside > self.max_members:
-            raise ArchiveTooLarge(self.members_message.format(n=self.max_members))
+            raise ArchiveTooLarge(self.members_message)
         relname = "/".join(rel)
         if len(rel) > MAX_DEPTH:
             raise ArchiveTooLarge(

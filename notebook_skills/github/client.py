@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import Awaitable, Callable, Iterable, Optional, Union
 from urllib.parse import quote
 
 import httpx
 
 from .. import logredact
-from .allowlist import HostAllowlist, split_host
+from .allowlist import HostAllowlist, origin
 from . import answers, deadlines, moves
 from .deadlines import OPERATION_DEADLINE_FACTOR, Operation
 from .errors import (
@@ -35,12 +35,9 @@ MAX_JSON_BYTES = 8 * 1024 * 1024
 # (redirect hop included) gets this many request_timeouts.
 ARCHIVE_DEADLINE_FACTOR = 10
 SHA_MEDIA_TYPE = "application/vnd.github.sha"
+# one GET of (url, params) answering (response, body): what _follow_move repeats after a move
+_Get = Callable[[str, Optional[dict[str, str]]], Awaitable[tuple[httpx.Response, bytes]]]
 RAW_MEDIA_TYPE = "application/vnd.github.raw"
-
-
-def _origin(url: str) -> tuple[str, int]:
-    host, port = split_host(url)
-    return host, port or 443
 
 
 class GitHubClient:
@@ -63,7 +60,7 @@ class GitHubClient:
         self.max_json_bytes = MAX_JSON_BYTES
         logredact.install()  # httpx logs request URLs (archive redirects carry ?token=); idempotent
         self._tokens = token_provider or TokenProvider()
-        self._api_origin = _origin(self.api_url)
+        self._api_origin = origin(self.api_url)
         # trust_env keeps httpx's SSL_CERT_FILE/SSL_CERT_DIR handling; verify stays on
         self._http = httpx.AsyncClient(
             timeout=timeout,
@@ -120,11 +117,9 @@ class GitHubClient:
             headers["If-None-Match"] = etag
         what = f"head of {owner}/{repo}@{ref}"
         async with self._deadline(what, self.timeout):
-            resp, body = await self._small(url, what, cap=1024, headers=headers)
-            if moves.moved(resp):  # a renamed repository: asked again where it is now (once)
-                url = moves.target(self.allowlist, url, resp, what, owner, repo)
-                resp, body = await self._small(url, what, cap=1024, headers=headers)
-                moves.no_second_hop(resp, what)
+            url, resp, body = await self._follow_move(
+                lambda u, p: self._small(u, what, cap=1024, headers=headers, params=p), url, what, owner, repo
+            )
         if resp.status_code == 304:
             return NOT_MODIFIED
         sha = body.decode("ascii", "replace")  # exactly 40 hex: "<sha>\n" is not one
@@ -168,11 +163,9 @@ class GitHubClient:
         what = f"file {path} of {owner}/{repo}@{ref}"
         params: Optional[dict[str, str]] = {"ref": ref}
         async with self._deadline(what, self.timeout):
-            resp, body = await self._small(url, what, cap=cap, headers=headers, params=params)
-            if moves.moved(resp):  # a renamed repository: asked again where it is now (once)
-                url = moves.target(self.allowlist, url, resp, what, owner, repo)
-                resp, body = await self._small(url, what, cap=cap, headers=headers, params=moves.unless_query(url, params))
-                moves.no_second_hop(resp, what)
+            _, resp, body = await self._follow_move(
+                lambda u, p: self._small(u, what, cap=cap, headers=headers, params=p), url, what, owner, repo, params
+            )
         if resp.status_code == 304:
             return NOT_MODIFIED
         return FileAnswer(data=body, etag=resp.headers.get("etag"))
@@ -236,12 +229,21 @@ class GitHubClient:
         cap.  A 301 (GitHub's answer for a renamed or transferred repository) is followed
         once when its target passes the allowlist: the request completes there."""
         async with self._deadline(what, self.timeout):
-            resp = await self._buffered(url, what, params)
-            if moves.moved(resp):
-                target = moves.target(self.allowlist, url, resp, what, owner, repo)
-                resp = await self._buffered(target, what, moves.unless_query(target, params))
-                moves.no_second_hop(resp, what)
+            _, resp, _ = await self._follow_move(lambda u, p: self._buffered(u, what, p), url, what, owner, repo, params)
         return resp
+
+    async def _follow_move(
+        self, get: _Get, url: str, what: str, owner: str, repo: str, params: Optional[dict[str, str]] = None
+    ) -> tuple[str, httpx.Response, bytes]:
+        """``get(url, params)``, and once more where a renamed repository now is when
+        GitHub answers with a move (moves.py: target checked first, one hop only).
+        Returns the URL finally asked, its response and body."""
+        resp, body = await get(url, params)
+        if moves.moved(resp):
+            url = moves.target(self.allowlist, url, resp, what, owner, repo)
+            resp, body = await get(url, moves.unless_query(url, params))
+            moves.no_second_hop(resp, what)
+        return url, resp, body
 
     async def _small(
         self, url: str, what: str, *, cap: int, headers: dict[str, str], params: dict[str, str] | None = None
@@ -255,14 +257,14 @@ class GitHubClient:
             await resp.aclose()
         return resp, body
 
-    async def _buffered(self, url: str, what: str, params: dict[str, str] | None) -> httpx.Response:
-        """GET streamed under the JSON byte cap, returned as a buffered response."""
+    async def _buffered(self, url: str, what: str, params: dict[str, str] | None) -> tuple[httpx.Response, bytes]:
+        """GET streamed under the JSON byte cap, returned as a buffered response (and its body)."""
         resp = await self._request(url, what=what, params=params, stream=True)
         try:
             body = await self._read_capped(resp, what, cap=self.max_json_bytes)
         finally:
             await resp.aclose()
-        return httpx.Response(resp.status_code, headers=resp.headers, content=body, request=resp.request)
+        return httpx.Response(resp.status_code, headers=resp.headers, content=body, request=resp.request), body
 
     def operation(self, label: str):
         """Every GitHub request inside (in this task and the tasks it starts) shares one
@@ -314,7 +316,7 @@ class GitHubClient:
         headers = dict(headers or {})
         token = None
         # the token goes to the API origin only, and never on a redirect hop
-        if not redirected and _origin(url) == self._api_origin:
+        if not redirected and origin(url) == self._api_origin:
             token = await self._tokens.get()
             if token:
                 headers["Authorization"] = f"Bearer {token}"

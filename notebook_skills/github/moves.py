@@ -14,7 +14,7 @@ from typing import Optional
 import httpx
 
 from . import answers
-from .allowlist import HostAllowlist, split_host
+from .allowlist import HostAllowlist, origin
 from .errors import GitHubUnavailable, HostNotAllowed, RepositoryMoved
 
 log = logging.getLogger(__name__)
@@ -30,19 +30,14 @@ def unless_query(target: str, params: Optional[dict[str, str]]) -> Optional[dict
     return None if httpx.URL(target).query else params
 
 
-def _origin(url: str) -> tuple[str, int]:
-    host, port = split_host(url)
-    return host, port or 443
-
-
-def stays_on(resp: httpx.Response, origin: tuple[str, int]) -> bool:
-    """Whether a redirect stays on ``origin`` (the API host): a moved repository, not
+def stays_on(resp: httpx.Response, where: tuple[str, int]) -> bool:
+    """Whether a redirect stays on ``where`` (the API host's origin): a moved repository, not
     an archive download's hop to its archive host."""
     try:
         to = answers.redirect_target(str(resp.request.url), resp.headers.get("location"))
     except GitHubUnavailable:
         return True  # malformed: target() reports it
-    return _origin(to) == origin
+    return origin(to) == where
 
 
 def target(allowlist: HostAllowlist, url: str, resp: httpx.Response, what: str, owner: str, repo: str) -> str:

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from .allowlist import split_host
+from .allowlist import origin
+from .answers import is_sha
 from .errors import BadGitHubURL
 
 if TYPE_CHECKING:
@@ -40,7 +41,6 @@ _REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 _REF_BAD = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|^[-.]|\.$|\.lock$")
 # refs tried per ambiguous URL: 'users/alice/feature/x' has four segments
 MAX_REF_SEGMENTS = 4
-_SHA = re.compile(r"[0-9a-f]{40}")
 # characters that must never appear in a decoded path segment
 _SEG_BAD = re.compile(r"[\x00-\x1f\x7f\\/%?#]")
 
@@ -61,7 +61,7 @@ class GitHubLocation:
         first: ``tree/release/v1/skills/a`` is (release, v1/skills/a), (release/v1,
         skills/a), ... up to MAX_REF_SEGMENTS segments.  Just this location when it is not
         ambiguous: no ref in the URL, a commit SHA, or nothing after the ref."""
-        if self.ref is None or not self.path or _SHA.fullmatch(self.ref):
+        if self.ref is None or not self.path or is_sha(self.ref):
             return [self]
         out = [self]
         ref, rest = self.ref, self.path.split("/")
@@ -144,11 +144,6 @@ def _from_segments(segs: list[str], url: str, github_url: str, *, shorthand: boo
     return GitHubLocation(owner, repo, ref, "/".join(path))
 
 
-def _origin(url: str) -> tuple[str, int]:
-    host, port = split_host(url)
-    return host, port or 443
-
-
 def parse_github_url(url: str, *, github_url: str, allowlist: HostAllowlist) -> GitHubLocation:
     if not isinstance(url, str):
         raise _bad(repr(url), "not a string", github_url)
@@ -164,7 +159,7 @@ def parse_github_url(url: str, *, github_url: str, allowlist: HostAllowlist) -> 
         return _from_segments(_segments(parts.path, url, github_url), url, github_url, shorthand=True)
     allowlist.check(text)  # scheme, userinfo, host, IP literal and port rules
     web = urlsplit(github_url.rstrip("/"))
-    if _origin(text) != _origin(github_url):
+    if origin(text) != origin(github_url):
         raise _bad(url, f"not a {web.hostname} web URL", github_url)
     path = parts.path
     prefix = web.path.rstrip("/")  # GitHub Enterprise may live under a path

@@ -18,16 +18,15 @@ equal to it is unedited.  Any difference, however small, is an edit.
 
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 import yaml
 
 from ..errors import Invalid
+from ..github.answers import is_sha
 from .frontmatter import parse_skill_md
 from .yamlsafe import load_yaml
 
-_SHA = re.compile(r"[0-9a-f]{40}")
 _OPEN = "---\n"
 # notebook-intelligence's own frontmatter keys, in the order it writes them
 _NI_KEYS = ("source", "managed_source", "managed_ref", "tracks_upstream", "tracking_ref")
@@ -42,7 +41,7 @@ def full_sha(ref: Optional[str]) -> Optional[str]:
     if not isinstance(ref, str):
         return None
     ref = ref.lower()
-    return ref if _SHA.fullmatch(ref) else None
+    return ref if is_sha(ref) else None
 
 
 def commit_to_compare(tracking_ref: Optional[str], head: str, mode: str) -> Optional[str]:

@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 from typing import Optional
 
-from ..errors import Conflict, Gone, Invalid, SkillsError
+from ..errors import CHANGED_ON_DISK, Conflict, Gone, Invalid, SkillsError
 from ..github.archive import extract_subtrees
 from ..oserrors import translate
 from . import txn
@@ -26,7 +26,6 @@ from .store import SKILL_MD
 
 log = logging.getLogger(__name__)
 
-CHANGED_ON_DISK = "changed_on_disk"
 # An unchanged answer is not written back (a write is an fsync per skill); the
 # record's checked_at is refreshed when older than this.
 CHECKED_AT_REFRESH = 3600

@@ -19,9 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
-from ..errors import Conflict
-
-CHANGED_ON_DISK = "changed_on_disk"
+from ..errors import CHANGED_ON_DISK, Conflict
 
 
 def text_hash(content: str) -> str:

@@ -13,7 +13,7 @@ import os
 from collections import defaultdict
 from typing import Iterable
 
-NAME_MAX = 255  # bytes per file or folder name on Linux, macOS and Windows file systems
+NAME_MAX = 255  # bytes per file or folder name on Linux, macOS and Windows (the store assumes it when pathconf cannot say)
 
 
 def not_installed(skipped: Iterable[str], rel: str) -> list[str]:

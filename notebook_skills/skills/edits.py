@@ -28,28 +28,20 @@ import stat
 from pathlib import Path
 from typing import Optional
 
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import CHANGED_ON_DISK, EXISTS, Conflict, Invalid, NotFound
 from . import bundle_file, swap
 from .frontmatter import parse_skill_md, set_frontmatter_keys
-from .fsutil import fsync_parent, fsync_path, write_new
+from .fsutil import fsync_parent, fsync_path, unlink_quietly, write_new
 from .hashing import content_sha256
 from .record import InstallRecord
 from .records import folder_id, holds
-from .store import SKILL_MD, TMP, TRASH, ScopeStore, entry_owner
+from .store import SKILL_MD, TMP, TRASH, ScopeStore
 from .journal import crash_point, is_skill_folder, settle
 from .journal import write_journal as _write_journal
 
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _quietly_unlink(path: Optional[Path]) -> None:
-    if path is not None:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
 
 
 def _prepare(store: ScopeStore, name: str, md: Path, new: bytes) -> tuple[Path, Path]:
@@ -63,14 +55,14 @@ def _prepare(store: ScopeStore, name: str, md: Path, new: bytes) -> tuple[Path, 
         except OSError:
             write_new(keep, md.read_bytes())  # no hard links here: a copy (before any change)
     except BaseException:
-        _quietly_unlink(prepared)
+        unlink_quietly(prepared)
         raise
     return prepared, keep
 
 
 def _changed_on_disk(name: str) -> Conflict:
     return Conflict(f"SKILL.md of '{name}' changed on disk meanwhile; nothing was changed. Try again.",
-                    reason=bundle_file.CHANGED_ON_DISK)
+                    reason=CHANGED_ON_DISK)
 
 
 # -- SKILL.md and the record -------------------------------------------------------------
@@ -132,8 +124,8 @@ def edit(store: ScopeStore, name: str, text: Optional[str], record: Optional[Ins
         crash_point("committed")
         settled = True
     finally:
-        _quietly_unlink(prepared)
-        _quietly_unlink(keep)
+        unlink_quietly(prepared)
+        unlink_quietly(keep)
         if settled and journal is not None:
             journal.unlink(missing_ok=True)  # else recovery (or the next writer) settles it
 
@@ -160,11 +152,9 @@ def recover_edit(store: ScopeStore, data: dict) -> str:
 def _drop_entries(store: ScopeStore, name: str, data: dict, keys: tuple[str, ...]) -> None:
     """Remove the temp files a journal names, only if they are ours for this skill."""
     for key in keys:
-        value = data.get(key)
-        if isinstance(value, str) and value.startswith(name + ".") and entry_owner(value) is not None:
-            path = store.bookkeeping / TMP / value
-            if os.path.lexists(path) and not stat.S_ISDIR(os.lstat(path).st_mode):
-                os.unlink(path)
+        path = store.entry_path(TMP, data.get(key), name)
+        if path is not None and os.path.lexists(path) and not stat.S_ISDIR(os.lstat(path).st_mode):
+            os.unlink(path)
 
 
 def stamped_text(store: ScopeStore, text: str, record: Optional[InstallRecord]) -> str:
@@ -228,7 +218,7 @@ def delete_file(store: ScopeStore, name: str, rel: str) -> None:
         parent = parent.parent
     fsync_path(parent, directory=True)  # the nearest folder that is left
     if trash is not None:
-        _quietly_unlink(trash)  # else recovery removes it
+        unlink_quietly(trash)  # else recovery removes it
 
 
 # -- rename -------------------------------------------------------------------------------
@@ -248,7 +238,7 @@ def rename(store: ScopeStore, old: str, new: str, digest_of) -> None:
     if not is_skill_folder(src):
         raise NotFound(f"No {store.scope} skill named '{old}'")
     if os.path.lexists(dst):
-        raise Conflict(f"A {store.scope} skill named '{new}' already exists (or a file of that name).", reason="exists")
+        raise Conflict(f"A {store.scope} skill named '{new}' already exists (or a file of that name).", reason=EXISTS)
     store.records.writable_path(old)  # a refused record path (a link, a folder) fails before anything moves
     store.records.writable_path(new)
     md = src / SKILL_MD
@@ -292,7 +282,7 @@ def rename(store: ScopeStore, old: str, new: str, digest_of) -> None:
             swap.rename_noreplace(src, dst)
         except FileExistsError:
             settled = True
-            raise Conflict(f"A {store.scope} skill named '{new}' already exists.", reason="exists") from None
+            raise Conflict(f"A {store.scope} skill named '{new}' already exists.", reason=EXISTS) from None
         except BaseException:
             settled = True
             raise
@@ -314,8 +304,8 @@ def rename(store: ScopeStore, old: str, new: str, digest_of) -> None:
             raise
         settled = True
     finally:
-        _quietly_unlink(prepared)
-        _quietly_unlink(keep)
+        unlink_quietly(prepared)
+        unlink_quietly(keep)
         if settled and journal is not None:
             journal.unlink(missing_ok=True)
 

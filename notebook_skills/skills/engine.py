@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..errors import Conflict, Gone, Invalid, NotFound, SkillsError
+from ..errors import LOCALLY_MODIFIED, Conflict, Gone, Invalid, NotFound, SkillsError
 from ..github import NOT_MODIFIED, GitHubLocation, RateLimited, RefNotFound, extract_subtree
 from . import adoption, planner
 from .applier import Applier
@@ -289,7 +289,7 @@ class SyncEngine:
             raise Conflict(
                 f"'{t.name}' has local changes and upstream changed too; the local changes were kept "
                 "and the update was not applied.",
-                reason="locally_modified",
+                reason=LOCALLY_MODIFIED,
             )
         return _Pending(t, folder_tree, check)  # downloaded and extracted with its group
 
@@ -334,7 +334,7 @@ class SyncEngine:
         raise Conflict(
             f"'{t.name}' has local changes: it differs from the upstream version it was installed from "
             "(or that version is unknown); the local files were kept.",
-            reason="locally_modified",
+            reason=LOCALLY_MODIFIED,
         )
 
     def _blobs_match(self, t: Target, upstream) -> bool:

@@ -112,6 +112,16 @@ def read_bounded(path: Path, limit: int, what: str) -> bytes:
     return data
 
 
+def unlink_quietly(path: Path | str | None) -> None:
+    """Remove a file of ours if it is there (a clean-up on a failure path: nothing to
+    report when it is already gone or cannot be removed); None is nothing to remove."""
+    if path is not None:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
 def write_new(path: Path, data: bytes, mode: int | None = None) -> None:
     """Create ``path`` (which must not exist) with ``data``, durable on return.
 
@@ -126,10 +136,7 @@ def write_new(path: Path, data: bytes, mode: int | None = None) -> None:
         if mode is not None:
             os.chmod(path, mode)
     except BaseException:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
+        unlink_quietly(path)
         raise
 
 
@@ -173,10 +180,7 @@ def atomic_write(path: Path, data: bytes, tmp: Path | None = None) -> None:
             atomic_write(path, data)
             return
     except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
+        unlink_quietly(temp)
         raise
     fsync_parent(path)
 

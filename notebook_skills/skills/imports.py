@@ -15,9 +15,9 @@ import dataclasses
 import time
 from typing import Optional
 
-from ..errors import Conflict, Invalid, SkillsError, UpstreamError
+from ..errors import EXISTS, Conflict, Invalid, SkillsError, UpstreamError
 from ..github.answers import is_sha
-from ..sources.discovery import describe
+from ..sources.discovery import install_name
 from ..sources.marketplace import PluginSpec, relative
 from ..sources.preview import Tree, split_id
 from .bundlecheck import not_installed
@@ -191,13 +191,13 @@ class IdImports:
 
     async def _install(self, store, sel: Selected, tracks: Optional[bool], overwrite: bool, names: dict,
                        trees: dict, rename: Optional[str] = None) -> SkillDetail:
-        found = await asyncio.to_thread(describe, sel.tree.root, sel.path, fallback_names=(sel.tree.repo,))
-        name = rename or found.name
+        derived = await asyncio.to_thread(install_name, sel.tree.root, sel.path, fallback_names=(sel.tree.repo,))
+        name = rename or derived
         if name in names:
             raise Conflict(
                 f"'{sel.cid}' would install as '{name}', like '{names[name]}' just did; "
                 "import it on its own with another name.",
-                reason="exists",
+                reason=EXISTS,
             )
         folder = sel.tree.root / sel.path if sel.path else sel.tree.root
         # the record owns origin and via; `source` and the tracking keys are stamped from it (txn)

@@ -26,7 +26,7 @@ from .models import Skill, SkillDetail
 from .names import validate_name, validate_scope
 from .reader import SkillReader
 from .record import InstallRecord, Origin
-from .store import SKILL_MD, ScopeStore
+from .store import SKILL_MD, ScopeStore, first_usable
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,11 @@ class SkillManager:
 
     def unique_stores(self) -> list[ScopeStore]:
         return list({id(store): store for store in self.stores.values()}.values())
+
+    def usable_store(self, use=ScopeStore.tmp_dir) -> Optional[ScopeStore]:
+        """The first scope (user, then project) whose bookkeeping ``use`` works on; None if none."""
+        found = first_usable(self.unique_stores(), use)
+        return found[0] if found else None
 
     def recover(self) -> list[str]:
         """Finish or undo whatever a crash left in the bookkeeping dirs (never raises)."""

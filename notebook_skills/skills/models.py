@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..sources.marketplace import MAX_NAME, MAX_PLUGINS
+
 Scope = Literal["user", "project"]
 
 
@@ -136,7 +138,6 @@ class FileBody(_Body):
 # A commit SHA the client got from a preview and names back (strict: 40 lowercase hex,
 # exactly as GitHub and the preview answer it).
 CommitSha = Annotated[str, Field(pattern=r"^[0-9a-f]{40}$")]
-MAX_PLUGIN_SHAS = 1000  # the marketplace.json plugin cap
 
 
 class PreviewBody(_Body):
@@ -168,9 +169,10 @@ class ImportBody(_Body):
         description="Install from this commit of `url`: the preview's `source.sha`. Absent: the commit a recent "
         "preview resolved, if the server still has it, else the ref's current commit.",
     )
-    plugin_shas: Optional[dict[Annotated[str, Field(min_length=1, max_length=128)], CommitSha]] = Field(
+    # names and count bounded as marketplace.json's plugins are
+    plugin_shas: Optional[dict[Annotated[str, Field(min_length=1, max_length=MAX_NAME)], CommitSha]] = Field(
         default=None,
-        max_length=MAX_PLUGIN_SHAS,
+        max_length=MAX_PLUGINS,
         description="With `paths` from a marketplace: plugin name -> the `source.sha` that plugin's resolved preview "
         "answered (`POST skills/import/preview {url, plugin}`), so its skills install from that commit. Each name "
         "must be an external plugin of the marketplace at `sha`; one pinned by `sha` in marketplace.json must be "

@@ -20,7 +20,6 @@ import ctypes
 import json
 import logging
 import os
-import re
 import stat
 import struct
 from pathlib import Path
@@ -30,6 +29,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from ..errors import EXISTS, NOT_WRITABLE, Conflict, SkillsError
+from ..github.answers import is_sha
 
 from .frontmatter import PRODUCT_KEYS, parse_skill_md
 from .fsutil import atomic_write, read_bounded, token
@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 
 RECORDS, LEGACY_META = "records", "meta"
 _MAX_RECORD_BYTES = 256 * 1024
-_SHA = re.compile(r"[0-9a-f]{40}")
 
 # Turns a frontmatter `source` URL into an Origin (set by the manager, which
 # knows the GitHub host).  Used once per skill: migrating a legacy meta file or
@@ -305,7 +304,7 @@ class Records:
         if isinstance(source, str) and self.origin_parser is not None:
             origin = self.origin_parser(source, None)
         ref = meta.get("ref")
-        commit = ref if isinstance(ref, str) and _SHA.fullmatch(ref) else None
+        commit = ref if is_sha(ref) else None
         digest = meta.get("content_sha256")
         return InstallRecord(
             origin=origin,

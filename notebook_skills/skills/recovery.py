@@ -252,16 +252,12 @@ def _renames_to(path: Path, name: str) -> bool:
     return isinstance(data, dict) and data.get("op") == "rename" and data.get("new") == name
 
 
-def _entry_path(store: ScopeStore, area: str, name: str, value: object) -> Optional[Path]:
-    """A journal-named entry, only if its name is one we create for this skill."""
-    return store.entry_path(area, value, name)
-
-
 def _install(store: ScopeStore, data: dict) -> str:
     name = data["name"]
     target = store.skill_dir(name)
-    staged = _entry_path(store, STAGING, name, data.get("staged"))
-    backup = _entry_path(store, BACKUP, name, data.get("backup"))
+    # journal-named entries, only if their names are ones we create for this skill
+    staged = store.entry_path(STAGING, data.get("staged"), name)
+    backup = store.entry_path(BACKUP, data.get("backup"), name)
     new_id, old_id = data.get("new_id"), data.get("old_id")
     record = InstallRecord.model_validate(data["record"])
     new_digest, old_digest = record.content_sha256, data.get("old_digest")
@@ -272,7 +268,7 @@ def _install(store: ScopeStore, data: dict) -> str:
         for candidate in (staged, backup):
             if candidate is not None and old_id and holds(candidate, old_id, old_digest):
                 old_at = candidate
-        gen = _entry_path(store, txn.GENERATIONS, name, data.get("generation"))
+        gen = store.entry_path(txn.GENERATIONS, data.get("generation"), name)
         data = {**data, "generation": gen.name if gen else None}
         txn.finish_install(store, data, old_at)
         return f"finished the interrupted update of '{name}' (new bundle and its record)"

@@ -24,7 +24,7 @@ import stat
 from pathlib import Path
 from typing import AsyncIterator, Optional
 
-from ..errors import Invalid, NotFound, SkillsError
+from ..errors import Invalid, NotFound
 from ..github import GitHubLocation, RefNotFound, extract_subtree
 from ..sources.cache import SourceCache
 from ..github import archive as archive_caps
@@ -41,6 +41,7 @@ from ..sources.preview import (
 )
 from .fsutil import remove_tree_quietly
 from .models import Preview, PreviewError, Source
+from .store import ScopeStore
 from .upstream import ArchiveFetcher
 
 # blob/<ref>/<dir>/.claude-plugin/marketplace.json (or tree/.../.claude-plugin) → the marketplace folder
@@ -117,13 +118,6 @@ class Sourcing:
 
     # ---- where downloads and work dirs go ----------------------------------
 
-    def _usable(self, store) -> bool:
-        try:
-            store.tmp_dir()
-            return True
-        except (SkillsError, OSError):
-            return False
-
     def work_store(self, scope: Optional[str] = None):
         """The store whose bookkeeping holds an operation's downloads and work dirs:
         an import's own scope; for a preview (no scope) the user scope, else the
@@ -131,19 +125,14 @@ class Sourcing:
         scope never breaks the other)."""
         if scope is not None:
             return self.m.store(scope)
-        user, project = self.m.stores["user"], self.m.stores["project"]
-        return user if self._usable(user) or not self._usable(project) else project
+        return self.m.usable_store() or self.m.stores["user"]  # none usable: the user scope says why
 
     def _cache_parent(self, create: bool) -> Optional[Path]:
         """Bookkeeping dir holding the source cache: the user scope's, else the project
         scope's when the user scope's cannot be used; made (properly, with its
         .gitignore) only for a write."""
-        for store in self.m.unique_stores():
-            try:
-                return store.tmp_dir().parent if create else store.check_bookkeeping()
-            except (SkillsError, OSError):
-                continue
-        return None
+        store = self.m.usable_store(ScopeStore.tmp_dir if create else ScopeStore.check_bookkeeping)
+        return store.bookkeeping if store is not None else None  # what tmp_dir().parent and check_bookkeeping() are
 
     # ---- resolving and extracting -----------------------------------------
 
@@ -227,13 +216,14 @@ class Sourcing:
         op.stack.push_async_callback(asyncio.to_thread, remove_tree_quietly, work)
         dest = work / base if base else work
         await asyncio.to_thread(dest.mkdir, parents=True, exist_ok=True)
+        cap = archive_caps.MAX_SOURCE_MEMBERS
         result = await self.m.run_extract(
             functools.partial(
                 extract_subtree, archive, base, dest, max_bytes=self.m.max_extract_bytes,
                 limit_name="max_archive_mb", max_scan_bytes=self.m.max_scan_bytes,
                 # the whole tree is searched: a repository-wide cap (each skill found is held
                 # to the per-skill one by describe / install_folder)
-                max_members=archive_caps.MAX_SOURCE_MEMBERS, members_message=source_members(owner, repo, base),
+                max_members=cap, members_message=source_members(owner, repo, base, n=cap),
             )
         )
         if base and not result.files and not result.skipped:

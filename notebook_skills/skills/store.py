@@ -15,20 +15,21 @@ import stat
 import tempfile
 import threading
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Iterable, Optional, TypeVar
 
-from ..errors import EXISTS, NOT_WRITABLE, Conflict, Invalid, NotFound
+from ..errors import EXISTS, NOT_WRITABLE, Conflict, Invalid, NotFound, SkillsError
+from .bundlecheck import NAME_MAX
 from .frontmatter import MAX_SKILL_MD_BYTES
 from .fsutil import atomic_write, bundle_files, read_bounded, remove_tree_quietly, token
 from .locks import file_lock
 from .names import is_entry_name, is_valid_name, validate_name
 from .records import Records
 
+T = TypeVar("T")
 BOOKKEEPING = ".notebook-skills"
 SKILL_MD = "SKILL.md"
 MAX_TEXT_FILE_BYTES = 1024 * 1024
 MAX_REL_PATH = 1024  # characters of a file path inside a bundle
-DEFAULT_NAME_MAX = 255
 STAGING, BACKUP, TRASH, TMP, LOCKS = "staging", "backup", "trash", "tmp", "locks"
 
 
@@ -135,7 +136,7 @@ class ScopeStore:
             try:
                 self._name_max = int(os.pathconf(probe, "PC_NAME_MAX"))
             except (OSError, ValueError, AttributeError):  # no pathconf (Windows) or no answer
-                self._name_max = DEFAULT_NAME_MAX
+                self._name_max = NAME_MAX
         return self._name_max
 
     def _check_name_lengths(self, parts: list[str]) -> None:
@@ -167,9 +168,6 @@ class ScopeStore:
         except UnicodeDecodeError:
             raise Invalid(f"SKILL.md of {self.scope} skill '{name}' is not valid UTF-8 text") from None
 
-    def write_skill_md(self, name: str, text: str) -> None:
-        self.write_text_file(name, SKILL_MD, text, require_skill=False)
-
     def list_files(self, name: str) -> list[str]:
         return bundle_files(self.require(name))
 
@@ -182,15 +180,13 @@ class ScopeStore:
         except UnicodeDecodeError:
             raise Invalid(f"'{rel}' is not a UTF-8 text file") from None
 
-    def write_text_file(self, name: str, rel: str, content: str, *, require_skill: bool = True) -> None:
+    def write_text_file(self, name: str, rel: str, content: str) -> None:
         """Write one text file of a bundle atomically (temp file in bookkeeping).
 
         Missing parent folders are created, and removed again if the write
         fails: a failed write leaves the bundle as it was.
         """
-        base = self.require(name) if require_skill else self.skill_dir(name)
-        if not base.is_dir():
-            raise NotFound(f"No {self.scope} skill named '{name}'")
+        base = self.require(name)
         path = self.resolve_rel(name, rel)
         try:
             data = content.encode("utf-8")
@@ -205,11 +201,7 @@ class ScopeStore:
         try:
             atomic_write(path, data, temp)  # temp files never inside the bundle
         except BaseException:
-            for folder in reversed(made):
-                try:
-                    folder.rmdir()
-                except OSError:
-                    break
+            _remove_made(made)
             raise
 
     @staticmethod
@@ -227,11 +219,7 @@ class ScopeStore:
                 os.mkdir(folder)
                 made.append(folder)
         except BaseException:
-            for done in reversed(made):
-                try:
-                    done.rmdir()
-                except OSError:
-                    break
+            _remove_made(made)
             raise
         return made
 
@@ -354,6 +342,28 @@ class ScopeStore:
     def mkdtemp(self, kind: str) -> Path:
         """A private work dir `tmp/<kind>.<owner>.<random>` (downloads, extraction)."""
         return Path(tempfile.mkdtemp(prefix=f"{kind}.{self.ensure_owner()}.", dir=self.tmp_dir()))
+
+
+def first_usable(stores: Iterable[ScopeStore], use: Callable[[ScopeStore], T]) -> Optional[tuple[ScopeStore, T]]:
+    """The first store ``use`` (a use of its bookkeeping) succeeds on, and what it
+    returned; None when it fails on all.  A scope whose bookkeeping cannot be used
+    (unsafe, unwritable) is passed over, so one broken scope never breaks the other."""
+    for store in stores:
+        try:
+            return store, use(store)
+        except (SkillsError, OSError):
+            continue
+    return None
+
+
+def _remove_made(made: list[Path]) -> None:
+    """Remove the folders a failed write created, deepest first; stop at the first that
+    will not go (not empty any more: someone else wrote into it)."""
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
 
 
 def entry_owner(entry: str) -> str | None:

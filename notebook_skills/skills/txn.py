@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from ..errors import Conflict, NotFound
+from ..errors import CHANGED_ON_DISK, EXISTS, Conflict, NotFound
 from . import swap
 from .frontmatter import parse_skill_md, set_frontmatter_keys
 from .fsutil import atomic_write, fsync_path, fsync_tree, remove_tree_quietly
@@ -73,17 +73,17 @@ def check_target(store: ScopeStore, name: str, expect: Expect) -> bool:
         raise Conflict(
             f"'{name}' in the {store.scope} skills folder is not a skill (a file, a link or a folder "
             "without SKILL.md). It was left untouched; move it away or choose another name.",
-            reason="exists",
+            reason=EXISTS,
         )
     if not expect.replace_ok:
         raise Conflict(
             f"A {store.scope} skill named '{name}' already exists. Choose another name or overwrite it.",
-            reason="exists",
+            reason=EXISTS,
         )
     if expect.digest is not None and content_sha256(target) != expect.digest:
         raise Conflict(
             f"'{name}' changed on disk while the update was prepared; nothing was replaced. Try again.",
-            reason="changed_on_disk",
+            reason=CHANGED_ON_DISK,
         )
     return True
 
@@ -177,7 +177,7 @@ def _swap(store: ScopeStore, target: Path, staged: Path, backup: Optional[Path],
             swap.rename_noreplace(staged, target)
         except FileExistsError:
             raise Conflict(f"Something named '{target.name}' appeared in the {store.scope} skills folder meanwhile; "
-                           "nothing was replaced.", reason="exists") from None
+                           "nothing was replaced.", reason=EXISTS) from None
         return None
     try:
         if swap.exchange(staged, target):

@@ -29,7 +29,7 @@ from .models import SkillDetail
 from .fsutil import bundle_files, copy_bundle, remove_tree_quietly
 from .names import derive_name, validate_name
 from .record import InstallRecord, LastCheck, Origin
-from .store import SKILL_MD, ScopeStore
+from .store import SKILL_MD, ScopeStore, first_usable
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +66,9 @@ class ArchiveFetcher:
         return dest
 
     def _mkdtemp(self) -> Path:
-        for store in self._stores[:-1]:
-            try:
-                return _mkdtemp(store, "archives-")
-            except (SkillsError, OSError):
-                continue  # that scope's bookkeeping cannot be used: the next one
-        return _mkdtemp(self._stores[-1], "archives-")
+        # the first store whose bookkeeping takes it; none: the last one's error
+        found = first_usable(self._stores[:-1], lambda store: _mkdtemp(store, "archives-"))
+        return found[1] if found else _mkdtemp(self._stores[-1], "archives-")
 
     def close(self) -> None:
         for task in self._tasks.values():
@@ -114,9 +111,10 @@ def _unpack(archive: Path, loc: GitHubLocation, work: Path, max_bytes: int,
     The same discovery rules and caps as a preview (sources/discovery.py): the folder is
     unpacked under the repository-wide member cap, and each skill found is held to the
     per-skill one when it is installed (`install_folder`)."""
+    cap = archive_caps.MAX_SOURCE_MEMBERS
     skipped = extract_subtree(
         archive, loc.path, work, max_bytes=max_bytes, limit_name="max_archive_mb", max_scan_bytes=max_scan,
-        max_members=archive_caps.MAX_SOURCE_MEMBERS, members_message=source_members(loc.owner, loc.repo, loc.path),
+        max_members=cap, members_message=source_members(loc.owner, loc.repo, loc.path, n=cap),
     ).skipped
     if (work / SKILL_MD).is_file():
         return "skill", [""], skipped

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from ..errors import NOT_WRITABLE, Conflict, SkillsError
-from ..skills.fsutil import token
+from ..skills.fsutil import token, unlink_quietly
 
 log = logging.getLogger(__name__)
 
@@ -116,10 +116,7 @@ class SourceCache:
                 fh.write(json.dumps(data).encode("utf-8"))
             os.replace(tmp, folder / name)
         except OSError:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            unlink_quietly(tmp)
 
     def pinned(self, owner: str, repo: str, ref: str, take: bool = False) -> Optional[tuple[str, Optional[str]]]:
         """(SHA, ETag of that head answer) a recent preview resolved ``ref`` to, if still
@@ -178,7 +175,7 @@ class SourceCache:
             self.downloads += 1
             await asyncio.to_thread(os.replace, part, dest)
         finally:
-            await asyncio.to_thread(_unlink, part)
+            await asyncio.to_thread(unlink_quietly, part)
         await asyncio.to_thread(self.prune, keep=dest)
         return dest
 
@@ -213,7 +210,7 @@ class SourceCache:
             if entry.name.startswith(".") and entry.name.endswith(".part"):
                 expired = now - st.st_mtime > self.max_age * 6  # an in-flight download of another process
             if expired and Path(entry.path) != keep:
-                _unlink(Path(entry.path))
+                unlink_quietly(Path(entry.path))
             elif entry.name.endswith(".tar.gz") and stat.S_ISREG(st.st_mode):
                 archives.append((st.st_mtime, st.st_size, Path(entry.path)))
         total = sum(size for _, size, _ in archives)
@@ -221,12 +218,5 @@ class SourceCache:
             if total <= self.max_bytes:
                 break
             if path != keep:
-                _unlink(path)
+                unlink_quietly(path)
                 total -= size
-
-
-def _unlink(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass

@@ -122,11 +122,10 @@ def over_member_cap(folder: Path) -> Optional[str]:
     return None
 
 
-def source_members(owner: str, repo: str, path: str = "") -> str:
-    """What the discovery member cap counts, for its message (``{n}``: the cap)."""
+def source_members(owner: str, repo: str, path: str = "", *, n: int) -> str:
+    """The discovery member cap's error: what it counts, and ``n``, the cap."""
     where = f"{owner}/{repo}" + (f" folder '{path}'" if path else "")
-    where = where.replace("{", "{{").replace("}", "}}")
-    return (where + " has more than {n} files and folders to search for skills (discovery cap); "
+    return (f"{where} has more than {n} files and folders to search for skills (discovery cap); "
             "import a skill by its folder URL (.../tree/<ref>/<path>) instead")
 
 
@@ -139,6 +138,28 @@ class Found:
     description: str
     files: list[str]
     problems: list[str] = field(default_factory=list)
+
+
+def _frontmatter(folder: Path) -> dict:
+    """The parsed frontmatter of ``folder``'s SKILL.md (SkillsError when it cannot be parsed)."""
+    with open(folder / SKILL_MD, "rb") as fh:
+        raw = fh.read(_MAX_SKILL_MD_READ + 1)
+    if len(raw) > _MAX_SKILL_MD_READ:
+        raise Invalid("SKILL.md is larger than 1 MiB")
+    return parse_skill_md(raw).frontmatter
+
+
+def _derived_name(frontmatter: dict, rel: str, fallback_names: Iterable[Optional[str]]) -> str:
+    given = frontmatter.get("name")
+    folder_name = PurePosixPath(rel).name if rel else None
+    return derive_name(None if given is None else str(given), folder_name, *fallback_names)
+
+
+def install_name(root: Path, rel: str, *, fallback_names: Iterable[Optional[str]] = ()) -> str:
+    """The name skill folder ``rel`` installs as (``describe``'s ``name``), reading only
+    its SKILL.md: the frontmatter name, else the folder's, else ``fallback_names``.
+    Raises as ``describe`` does when SKILL.md cannot be read or parsed."""
+    return _derived_name(_frontmatter(root / rel if rel else root), rel, fallback_names)
 
 
 def describe(
@@ -157,14 +178,9 @@ def describe(
     SKILL.md cannot be parsed.
     """
     folder = root / rel if rel else root
-    with open(folder / SKILL_MD, "rb") as fh:
-        raw = fh.read(_MAX_SKILL_MD_READ + 1)
-    if len(raw) > _MAX_SKILL_MD_READ:
-        raise Invalid("SKILL.md is larger than 1 MiB")
-    fm = parse_skill_md(raw).frontmatter
+    fm = _frontmatter(folder)
     given = fm.get("name")
-    folder_name = PurePosixPath(rel).name if rel else None
-    name = derive_name(None if given is None else str(given), folder_name, *fallback_names)
+    name = _derived_name(fm, rel, fallback_names)
     files, odd = list_bundle(folder)
     problems: list[str] = []
     if given is not None and not is_valid_name(str(given)):
