@@ -298,8 +298,8 @@ class ScopeStore:
                 self._owner_lock = None
                 try:
                     self.lock_path(f".owner.{self.owner}").unlink(missing_ok=True)
-                except OSError:
-                    pass
+                except (OSError, SkillsError):
+                    pass  # bookkeeping became a file or a link meanwhile: shutting down never fails on it
 
     def park(self, area: str, name: str) -> Path:
         """A fresh unused path `<area>/<name>.<owner>.<token>` (not created)."""
